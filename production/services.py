@@ -1,0 +1,228 @@
+"""Targets, progress and the fulfillment workflow: the business rules of production."""
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+
+from bakery.models import Event, EventRecipientPackage, FinishedGood, FulfillmentStatus, Recipe
+
+from .models import AssemblyRun, EventAssemblyTarget, EventProductionTarget, ProductionRun
+
+
+class FulfillmentError(Exception):
+    """A fulfillment step the workflow does not allow."""
+
+
+NEXT_STATUS = {
+    FulfillmentStatus.PENDING: FulfillmentStatus.READY,
+    FulfillmentStatus.READY: FulfillmentStatus.DELIVERED,
+}
+
+
+def set_production_target(event: Event, recipe: Recipe, target_batches: int, notes: str = ""):
+    """Create or change the number of batches of a recipe to bake for an event."""
+    target, _ = EventProductionTarget.objects.update_or_create(
+        event=event,
+        recipe=recipe,
+        defaults={"target_batches": target_batches, "notes": notes},
+    )
+    return target
+
+
+def delete_production_target(event: Event, recipe: Recipe) -> bool:
+    """Delete an event's production target for a recipe; return whether one existed."""
+    deleted, _ = EventProductionTarget.objects.filter(event=event, recipe=recipe).delete()
+    return bool(deleted)
+
+
+def set_assembly_target(event: Event, finished_good: FinishedGood, target_quantity: int, notes=""):
+    """Create or change how many of a finished good to assemble for an event."""
+    target, _ = EventAssemblyTarget.objects.update_or_create(
+        event=event,
+        finished_good=finished_good,
+        defaults={"target_quantity": target_quantity, "notes": notes},
+    )
+    return target
+
+
+def delete_assembly_target(event: Event, finished_good: FinishedGood) -> bool:
+    """Delete an event's assembly target for a finished good; return whether one existed."""
+    deleted, _ = EventAssemblyTarget.objects.filter(
+        event=event, finished_good=finished_good
+    ).delete()
+    return bool(deleted)
+
+
+def _percent(done: int, target: int) -> Decimal:
+    return (Decimal(done) * 100 / Decimal(target)).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class ProductionProgress:
+    recipe_name: str
+    target_batches: int
+    produced_batches: int
+    produced_yield: int
+    progress_pct: Decimal
+    is_complete: bool
+
+
+@dataclass(frozen=True)
+class AssemblyProgress:
+    finished_good_name: str
+    target_quantity: int
+    assembled_quantity: int
+    progress_pct: Decimal
+    is_complete: bool
+
+
+@dataclass(frozen=True)
+class EventProgress:
+    event: Event
+    production: list[ProductionProgress] = field(default_factory=list)
+    assembly: list[AssemblyProgress] = field(default_factory=list)
+    packages: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def targets_total(self) -> int:
+        return len(self.production) + len(self.assembly)
+
+    @property
+    def targets_complete(self) -> int:
+        return sum(p.is_complete for p in self.production) + sum(
+            a.is_complete for a in self.assembly
+        )
+
+    def as_dict(self) -> dict:
+        """Return the progress as plain JSON-ready data."""
+        return {
+            "event": self.event.name,
+            "production": [
+                {**asdict(p), "progress_pct": float(p.progress_pct)} for p in self.production
+            ],
+            "assembly": [
+                {**asdict(a), "progress_pct": float(a.progress_pct)} for a in self.assembly
+            ],
+            "packages": self.packages,
+        }
+
+
+def event_progress(event: Event) -> EventProgress:
+    """Measure an event's production, assembly and packages against its targets.
+
+    Five aggregate queries whatever the number of targets and runs; only runs attributed to
+    this event count (standalone runs and other events' runs never do).
+    """
+    produced = {
+        row["recipe_id"]: row
+        for row in ProductionRun.objects.filter(event=event)
+        .values("recipe_id")
+        .annotate(batches=Sum("num_batches"), yield_=Sum("actual_yield"))
+    }
+    production = []
+    for target in (
+        EventProductionTarget.objects.filter(event=event)
+        .select_related("recipe")
+        .order_by("recipe__name")
+    ):
+        row = produced.get(target.recipe_id, {})
+        batches = row.get("batches") or 0
+        production.append(
+            ProductionProgress(
+                recipe_name=target.recipe.name,
+                target_batches=target.target_batches,
+                produced_batches=batches,
+                produced_yield=row.get("yield_") or 0,
+                progress_pct=_percent(batches, target.target_batches),
+                is_complete=batches >= target.target_batches,
+            )
+        )
+
+    assembled = dict(
+        AssemblyRun.objects.filter(event=event)
+        .values("finished_good_id")
+        .annotate(total=Sum("quantity_assembled"))
+        .values_list("finished_good_id", "total")
+    )
+    assembly = []
+    for target in (
+        EventAssemblyTarget.objects.filter(event=event)
+        .select_related("finished_good")
+        .order_by("finished_good__name")
+    ):
+        quantity = assembled.get(target.finished_good_id) or 0
+        assembly.append(
+            AssemblyProgress(
+                finished_good_name=target.finished_good.name,
+                target_quantity=target.target_quantity,
+                assembled_quantity=quantity,
+                progress_pct=_percent(quantity, target.target_quantity),
+                is_complete=quantity >= target.target_quantity,
+            )
+        )
+
+    packages = EventRecipientPackage.objects.filter(event=event).aggregate(
+        **{
+            status: Count("pk", filter=Q(fulfillment_status=status))
+            for status in FulfillmentStatus.values
+        },
+        total=Count("pk"),
+    )
+    return EventProgress(event=event, production=production, assembly=assembly, packages=packages)
+
+
+def advance_fulfillment(assignment: EventRecipientPackage, status: str) -> EventRecipientPackage:
+    """Move a package assignment one step along pending → ready → delivered.
+
+    Refuse a skip, a step back or a repeat with a FulfillmentError saying why. The change is
+    made only if the row still has the status it was read with, so two people clicking at
+    once cannot both move it.
+    """
+    if status not in FulfillmentStatus.values:
+        raise FulfillmentError(
+            f"'{status}' is not a fulfillment status; expected one of "
+            f"{', '.join(FulfillmentStatus.values)}."
+        )
+    current = FulfillmentStatus(assignment.fulfillment_status)
+    target = FulfillmentStatus(status)
+    if current == FulfillmentStatus.DELIVERED:
+        raise FulfillmentError(f"{assignment} is already delivered; delivered is final.")
+    if current == target:
+        raise FulfillmentError(f"{assignment} is already {current.label.lower()}.")
+    if NEXT_STATUS[current] != target:
+        step = NEXT_STATUS[current]
+        raise FulfillmentError(
+            f"{assignment} is {current.label.lower()}: it can only be marked "
+            f"{step.label.lower()} next, not {target.label.lower()}."
+        )
+    with transaction.atomic():
+        moved = EventRecipientPackage.objects.filter(
+            pk=assignment.pk, fulfillment_status=current
+        ).update(fulfillment_status=target)
+    if not moved:
+        assignment.refresh_from_db(fields=["fulfillment_status"])
+        raise FulfillmentError(
+            f"{assignment} was changed meanwhile: it is now "
+            f"{assignment.fulfillment_status}; try again."
+        )
+    assignment.fulfillment_status = target
+    return assignment
+
+
+def mark_ready(assignment: EventRecipientPackage) -> EventRecipientPackage:
+    """Mark a pending package assignment ready."""
+    return advance_fulfillment(assignment, FulfillmentStatus.READY)
+
+
+def mark_delivered(assignment: EventRecipientPackage) -> EventRecipientPackage:
+    """Mark a ready package assignment delivered."""
+    return advance_fulfillment(assignment, FulfillmentStatus.DELIVERED)
+
+
+def events_by_proximity(today) -> list[Event]:
+    """Return every event, the nearest upcoming first, then the past ones, latest first."""
+    upcoming = list(Event.objects.filter(event_date__gte=today).order_by("event_date", "name"))
+    past = list(Event.objects.filter(event_date__lt=today).order_by("-event_date", "name"))
+    return upcoming + past

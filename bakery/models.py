@@ -152,9 +152,11 @@ class FinishedUnit(NamedModel):
         constraints = [
             *NamedModel.Meta.constraints,
             check(Q(yield_mode__in=YieldMode.values), "yield_mode_valid"),
+            # Implications rather than "(mode and field) or (mode and field)", so that an
+            # unknown mode breaks yield_mode_valid alone and the database names that cause.
             check(
-                Q(yield_mode=YieldMode.DISCRETE_COUNT, items_per_batch__isnull=False)
-                | Q(yield_mode=YieldMode.BATCH_PORTION, batch_percentage__isnull=False),
+                (~Q(yield_mode=YieldMode.DISCRETE_COUNT) | Q(items_per_batch__isnull=False))
+                & (~Q(yield_mode=YieldMode.BATCH_PORTION) | Q(batch_percentage__isnull=False)),
                 "yield_field_for_mode",
             ),
             check(

@@ -1,18 +1,38 @@
 """Targets, progress and the fulfillment workflow: the business rules of production."""
 
+import datetime
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from bakery.models import Event, EventRecipientPackage, FinishedGood, FulfillmentStatus, Recipe
 
 from .models import AssemblyRun, EventAssemblyTarget, EventProductionTarget, ProductionRun
 
+FULFILLMENT_MESSAGES = {
+    "unknown_status": "'{status}' is not a fulfillment status; choose one of {choices}.",
+    "final": "{assignment} is already delivered; a delivered package cannot change any more.",
+    "unchanged": "{assignment} is already {current}.",
+    "not_next": "{assignment} is {current}: it can only be marked {next} next, not {status}.",
+    "stale": "{assignment} was changed by someone else meanwhile and is now {current}; "
+    "check it before changing it again.",
+    "missing": "This package assignment was deleted meanwhile; it could not be marked {status}.",
+}
+
 
 class FulfillmentError(Exception):
-    """A fulfillment step the workflow does not allow."""
+    """A fulfillment step the workflow does not allow; str() is the message for the baker."""
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    @classmethod
+    def refuse(cls, code: str, **params) -> "FulfillmentError":
+        """Build the error for a code of FULFILLMENT_MESSAGES."""
+        return cls(FULFILLMENT_MESSAGES[code].format(**params), code=code)
 
 
 NEXT_STATUS = {
@@ -21,8 +41,17 @@ NEXT_STATUS = {
 }
 
 
+def _check_fields(instance, *names):
+    """Run the model's own validation of the named fields, raising ValidationError."""
+    other_fields = [f.name for f in instance._meta.fields if f.name not in names]
+    instance.full_clean(exclude=other_fields, validate_unique=False, validate_constraints=False)
+
+
 def set_production_target(event: Event, recipe: Recipe, target_batches: int, notes: str = ""):
     """Create or change the number of batches of a recipe to bake for an event."""
+    _check_fields(
+        EventProductionTarget(target_batches=target_batches, notes=notes), "target_batches", "notes"
+    )
     target, _ = EventProductionTarget.objects.update_or_create(
         event=event,
         recipe=recipe,
@@ -37,8 +66,15 @@ def delete_production_target(event: Event, recipe: Recipe) -> bool:
     return bool(deleted)
 
 
-def set_assembly_target(event: Event, finished_good: FinishedGood, target_quantity: int, notes=""):
+def set_assembly_target(
+    event: Event, finished_good: FinishedGood, target_quantity: int, notes: str = ""
+):
     """Create or change how many of a finished good to assemble for an event."""
+    _check_fields(
+        EventAssemblyTarget(target_quantity=target_quantity, notes=notes),
+        "target_quantity",
+        "notes",
+    )
     target, _ = EventAssemblyTarget.objects.update_or_create(
         event=event,
         finished_good=finished_good,
@@ -56,11 +92,14 @@ def delete_assembly_target(event: Event, finished_good: FinishedGood) -> bool:
 
 
 def _percent(done: int, target: int) -> Decimal:
+    """Return done as a percentage of target, to one decimal place."""
     return (Decimal(done) * 100 / Decimal(target)).quantize(Decimal("0.1"))
 
 
 @dataclass(frozen=True)
 class ProductionProgress:
+    """How far an event's production of one recipe is from its target."""
+
     recipe_name: str
     target_batches: int
     produced_batches: int
@@ -71,6 +110,8 @@ class ProductionProgress:
 
 @dataclass(frozen=True)
 class AssemblyProgress:
+    """How far an event's assembly of one finished good is from its target."""
+
     finished_good_name: str
     target_quantity: int
     assembled_quantity: int
@@ -80,6 +121,8 @@ class AssemblyProgress:
 
 @dataclass(frozen=True)
 class EventProgress:
+    """An event's progress on every target, and its package counts by fulfillment status."""
+
     event: Event
     production: list[ProductionProgress] = field(default_factory=list)
     assembly: list[AssemblyProgress] = field(default_factory=list)
@@ -112,8 +155,9 @@ class EventProgress:
 def event_progress(event: Event) -> EventProgress:
     """Measure an event's production, assembly and packages against its targets.
 
-    Five aggregate queries whatever the number of targets and runs; only runs attributed to
-    this event count (standalone runs and other events' runs never do).
+    Five queries whatever the number of targets and runs: the runs are summed by the database,
+    then matched to the targets in memory. Only runs attributed to this event count
+    (standalone runs and other events' runs never do).
     """
     produced = {
         row["recipe_id"]: row
@@ -181,33 +225,40 @@ def advance_fulfillment(assignment: EventRecipientPackage, status: str) -> Event
     once cannot both move it.
     """
     if status not in FulfillmentStatus.values:
-        raise FulfillmentError(
-            f"'{status}' is not a fulfillment status; expected one of "
-            f"{', '.join(FulfillmentStatus.values)}."
+        raise FulfillmentError.refuse(
+            "unknown_status", status=status, choices=", ".join(FulfillmentStatus.values)
         )
     current = FulfillmentStatus(assignment.fulfillment_status)
-    target = FulfillmentStatus(status)
+    wanted = FulfillmentStatus(status)
     if current == FulfillmentStatus.DELIVERED:
-        raise FulfillmentError(f"{assignment} is already delivered; delivered is final.")
-    if current == target:
-        raise FulfillmentError(f"{assignment} is already {current.label.lower()}.")
-    if NEXT_STATUS[current] != target:
-        step = NEXT_STATUS[current]
-        raise FulfillmentError(
-            f"{assignment} is {current.label.lower()}: it can only be marked "
-            f"{step.label.lower()} next, not {target.label.lower()}."
+        raise FulfillmentError.refuse("final", assignment=assignment)
+    if current == wanted:
+        raise FulfillmentError.refuse(
+            "unchanged", assignment=assignment, current=current.label.lower()
         )
-    with transaction.atomic():
-        moved = EventRecipientPackage.objects.filter(
-            pk=assignment.pk, fulfillment_status=current
-        ).update(fulfillment_status=target)
+    step = NEXT_STATUS[current]
+    if step != wanted:
+        raise FulfillmentError.refuse(
+            "not_next",
+            assignment=assignment,
+            current=current.label.lower(),
+            next=step.label.lower(),
+            status=wanted.label.lower(),
+        )
+    moved = EventRecipientPackage.objects.filter(
+        pk=assignment.pk, fulfillment_status=current
+    ).update(fulfillment_status=wanted)
     if not moved:
-        assignment.refresh_from_db(fields=["fulfillment_status"])
-        raise FulfillmentError(
-            f"{assignment} was changed meanwhile: it is now "
-            f"{assignment.fulfillment_status}; try again."
+        try:
+            assignment.refresh_from_db(fields=["fulfillment_status"])
+        except EventRecipientPackage.DoesNotExist:
+            raise FulfillmentError.refuse("missing", status=wanted.label.lower()) from None
+        raise FulfillmentError.refuse(
+            "stale",
+            assignment=assignment,
+            current=assignment.get_fulfillment_status_display().lower(),
         )
-    assignment.fulfillment_status = target
+    assignment.fulfillment_status = wanted.value
     return assignment
 
 
@@ -221,7 +272,7 @@ def mark_delivered(assignment: EventRecipientPackage) -> EventRecipientPackage:
     return advance_fulfillment(assignment, FulfillmentStatus.DELIVERED)
 
 
-def events_by_proximity(today) -> list[Event]:
+def events_by_proximity(today: datetime.date) -> list[Event]:
     """Return every event, the nearest upcoming first, then the past ones, latest first."""
     upcoming = list(Event.objects.filter(event_date__gte=today).order_by("event_date", "name"))
     past = list(Event.objects.filter(event_date__lt=today).order_by("-event_date", "name"))

@@ -29,9 +29,13 @@ def decimal_field(**kwargs):
     )
 
 
-def check(condition, name):
+def check(condition, name, message=None):
     """Return a named CheckConstraint (the name is prefixed with the model's table)."""
-    return models.CheckConstraint(condition=condition, name=f"%(app_label)s_%(class)s_{name}")
+    return models.CheckConstraint(
+        condition=condition,
+        name=f"%(app_label)s_%(class)s_{name}",
+        violation_error_message=message,
+    )
 
 
 class NamedManager(models.Manager):
@@ -250,16 +254,20 @@ class Composition(models.Model):
                 fields=["assembly", "finished_unit"],
                 condition=Q(finished_unit__isnull=False),
                 name="bakery_composition_unique_unit",
+                # A conditional constraint has no readable default message in full_clean().
+                violation_error_message="This finished unit is already a component of the good.",
             ),
             models.UniqueConstraint(
                 fields=["assembly", "finished_good"],
                 condition=Q(finished_good__isnull=False),
                 name="bakery_composition_unique_good",
+                violation_error_message="This finished good is already a component of the good.",
             ),
             check(
                 Q(finished_unit__isnull=False, finished_good__isnull=True)
                 | Q(finished_unit__isnull=True, finished_good__isnull=False),
                 "exactly_one_component",
+                "Choose exactly one component: a finished unit or a good.",
             ),
             check(~Q(finished_good=F("assembly")), "not_self"),
             check(Q(quantity__gt=0), "quantity_positive"),
@@ -284,8 +292,8 @@ class Composition(models.Model):
 
     def clean(self):
         super().clean()
-        if (self.finished_unit_id is None) == (self.finished_good_id is None):
-            raise ValidationError("Choose exactly one component: a finished unit or a good.")
+        # "Exactly one component" is the exactly_one_component constraint's to say: full_clean()
+        # validates it with its message, and raising here as well would report it twice.
         if self.finished_good_id is None or self.assembly_id is None:
             return
         if self.finished_good_id == self.assembly_id:

@@ -1,0 +1,1 @@
+"""Admin actions of the exchange: export selected records as a bakery document."""

@@ -1,0 +1,296 @@
+"""Write the bakery's records as an exchange document, streamed from one database snapshot."""
+
+import contextlib
+import datetime
+import json
+from collections.abc import Iterable
+from importlib import metadata
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Collate
+
+from bakery.models import Event
+
+from .errors import Problems
+from .schema import FORMAT, SECTION_BY_KEY, SECTIONS, VERSION, Section, section_for_model
+from .values import format_datetime, make_formatter
+
+# Parent records whose nested lists are fetched in one query; small enough for SQLite's
+# limit on query parameters.
+BATCH_SIZE = 500
+CHUNK_SIZE = 2000
+
+
+def application_name() -> str:
+    try:
+        return f"bakery {metadata.version('bakery')}"
+    except metadata.PackageNotFoundError:
+        return "bakery"
+
+
+def _byte_order(path: str):
+    """Order text by its bytes, so SQLite and PostgreSQL export in the same order."""
+    if not path.split("__")[-1].endswith("name"):
+        return F(path).asc()
+    collation = "C" if connection.vendor == "postgresql" else "BINARY"
+    return Collate(F(path), collation).asc()
+
+
+class Scope:
+    """Which records of each section an export holds: all, or a filter per section."""
+
+    def __init__(self, filters: dict[str, Q] | None = None, events: list[str] | None = None):
+        self.filters = filters
+        self.events = events
+
+    @property
+    def everything(self) -> bool:
+        return self.filters is None
+
+    def queryset(self, section: Section):
+        manager = section.model._default_manager
+        if self.filters is None:
+            return manager.all()
+        if section.key not in self.filters:
+            return manager.none()
+        return manager.filter(self.filters[section.key])
+
+
+def _referenced(section: Section, condition: Q) -> dict[str, set]:
+    """Return the ids each section's records referenced by these records, one query a field."""
+    found: dict[str, set] = {}
+    rows = section.model._default_manager.filter(condition)
+    for f in section.references:
+        ids = rows.exclude(**{f.column: None}).values_list(f.column, flat=True).distinct()
+        found.setdefault(f.ref, set()).update(ids)
+    if section.nested:
+        nested = section.nested
+        children = nested.model._default_manager.filter(
+            **{f"{nested.parent_attr}__in": rows.values("pk")}
+        )
+        for f in nested.fields:
+            if f.ref:
+                ids = children.exclude(**{f.column: None}).values_list(f.column, flat=True)
+                found.setdefault(f.ref, set()).update(ids.distinct())
+    return found
+
+
+def close_scope(filters: dict[str, Q], events: list[str] | None = None) -> Scope:
+    """Add to the filtered records every record they reference, directly or not."""
+    ids: dict[str, set] = {}
+    pending = list(filters)
+    while pending:
+        key = pending.pop()
+        condition = filters.get(key, Q(pk__in=[]))
+        if ids.get(key):
+            condition |= Q(pk__in=ids[key])
+        for target, found in _referenced(SECTION_BY_KEY[key], condition).items():
+            new = found - ids.setdefault(target, set())
+            if new:
+                ids[target] |= new
+                if target not in pending:
+                    pending.append(target)
+    closed = dict(filters)
+    for key, found in ids.items():
+        if found:
+            closed[key] = closed.get(key, Q(pk__in=[])) | Q(pk__in=found)
+    return Scope(closed, events)
+
+
+def event_scope(names: Iterable[str]) -> Scope:
+    """Scope an export to events and everything of theirs, refusing unknown names."""
+    names = list(dict.fromkeys(names))
+    known = set(Event.objects.filter(name__in=names).values_list("name", flat=True))
+    problems = Problems()
+    for name in names:
+        if name not in known:
+            problems.add("--event", "unknown_ref", kind="event", value=name)
+    problems.raise_if_any()
+    return _events_scope(Q(name__in=names), sorted(names))
+
+
+def _events_scope(event_filter: Q, names: list[str]) -> Scope:
+    events = Event.objects.filter(event_filter)
+    filters = {"events": Q(pk__in=events.values("pk"))}
+    for section in SECTIONS:
+        if "event_name" in section.field_map:
+            filters[section.key] = Q(event__in=events.values("pk"))
+    return close_scope(filters, names)
+
+
+def selection_scope(queryset) -> Scope:
+    """Scope an export to selected records of one model and what they reference.
+
+    Selected events bring everything of theirs, as export_bakery --event does.
+    """
+    if queryset.model is Event:
+        names = list(queryset.order_by("name").values_list("name", flat=True))
+        return _events_scope(Q(pk__in=queryset.values("pk")), names)
+    section = section_for_model(queryset.model)
+    if section.model is queryset.model:
+        condition = Q(pk__in=queryset.values("pk"))
+    else:
+        column = section.nested.model._meta.get_field(section.nested.parent_attr).attname
+        condition = Q(pk__in=queryset.values(column))
+    return close_scope({section.key: condition})
+
+
+class DocumentWriter:
+    """Write a document as json.dumps would, one record at a time."""
+
+    def __init__(self, out, indent: int | None):
+        self.out = out
+        self.indent = indent
+        self.pad = " " * indent if indent is not None else ""
+        self.first_key = True
+
+    def _dumps(self, value, level: int) -> str:
+        text = json.dumps(value, ensure_ascii=False, indent=self.indent)
+        if self.indent is None:
+            return text
+        return text.replace("\n", "\n" + self.pad * level)
+
+    def _key(self, key: str):
+        sep = "" if self.first_key else ","
+        self.first_key = False
+        if self.indent is None:
+            self.out.write(f"{sep}{'' if not sep else ' '}{json.dumps(key)}: ")
+        else:
+            self.out.write(f"{sep}\n{self.pad}{json.dumps(key)}: ")
+
+    def begin(self):
+        self.out.write("{")
+
+    def value(self, key: str, value):
+        self._key(key)
+        self.out.write(self._dumps(value, 1))
+
+    def section(self, key: str, records: Iterable[dict]) -> int:
+        self._key(key)
+        count = 0
+        write = self.out.write
+        for record in records:
+            if self.indent is None:
+                write(("[" if not count else ", ") + self._dumps(record, 2))
+            else:
+                write(("[\n" if not count else ",\n") + self.pad * 2 + self._dumps(record, 2))
+            count += 1
+        if not count:
+            write("[]")
+        elif self.indent is None:
+            write("]")
+        else:
+            write(f"\n{self.pad}]")
+        return count
+
+    def end(self):
+        self.out.write("}\n" if self.indent is None else "\n}\n")
+
+
+def _columns(fields):
+    """Return the values_list paths of fields: a reference is read as its target's name."""
+    return [f"{f.attr}__name" if f.ref else f.attr for f in fields]
+
+
+def _formatters(fields):
+    return [make_formatter(f) for f in fields]
+
+
+def _rows_to_records(keys, formatters, rows):
+    for row in rows:
+        yield {
+            key: (fmt(value) if fmt else value)
+            for key, fmt, value in zip(keys, formatters, row, strict=True)
+        }
+
+
+def iter_section(section: Section, scope: Scope):
+    """Yield a section's records as document dicts, in a stable order, streamed."""
+    keys = [f.key for f in section.fields]
+    formatters = _formatters(section.fields)
+    order = [_byte_order(p) for p in (section.order_by or section.natural_key)]
+    rows = scope.queryset(section).order_by(*order)
+    if not section.nested:
+        yield from _rows_to_records(
+            keys, formatters, rows.values_list(*_columns(section.fields)).iterator(CHUNK_SIZE)
+        )
+        return
+    nested = section.nested
+    child_keys = [f.key for f in nested.fields]
+    child_formatters = _formatters(nested.fields)
+    parent_column = nested.model._meta.get_field(nested.parent_attr).attname
+    batch = []
+    for row in rows.values_list("pk", *_columns(section.fields)).iterator(CHUNK_SIZE):
+        batch.append(row)
+        if len(batch) == BATCH_SIZE:
+            yield from _with_children(
+                batch, keys, formatters, nested, parent_column, child_keys, child_formatters
+            )
+            batch = []
+    if batch:
+        yield from _with_children(
+            batch, keys, formatters, nested, parent_column, child_keys, child_formatters
+        )
+
+
+def _with_children(batch, keys, formatters, nested, parent_column, child_keys, child_formatters):
+    children: dict[int, list] = {}
+    child_rows = (
+        nested.model._default_manager.filter(**{f"{parent_column}__in": [r[0] for r in batch]})
+        .order_by(*[_byte_order(p) for p in nested.order_by])
+        .values_list(parent_column, *_columns(nested.fields))
+    )
+    for parent_id, *values in child_rows:
+        children.setdefault(parent_id, []).append(values)
+    for pk, *values in batch:
+        record = next(_rows_to_records(keys, formatters, [values]))
+        record[nested.key] = list(
+            _rows_to_records(child_keys, child_formatters, children.get(pk, []))
+        )
+        yield record
+
+
+@contextlib.contextmanager
+def snapshot():
+    """Read every section from one consistent snapshot of the database."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def export_document(
+    out,
+    *,
+    scope: Scope | None = None,
+    indent: int | None = 2,
+    exported_at: datetime.datetime | None = None,
+    progress=None,
+) -> dict:
+    """Write the document for a scope (everything by default) to a text stream.
+
+    Return the number of records written per section.
+    """
+    scope = scope or Scope()
+    exported_at = exported_at or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    counts = {}
+    writer = DocumentWriter(out, indent)
+    with snapshot():
+        writer.begin()
+        writer.value("format", FORMAT)
+        writer.value("version", VERSION)
+        writer.value("exported_at", format_datetime(exported_at))
+        writer.value("application", application_name())
+        writer.value("scope", None if scope.events is None else {"events": scope.events})
+        for section in SECTIONS:
+            records = iter_section(section, scope)
+            if progress is not None:
+                records = progress(section, records)
+            counts[section.key] = writer.section(section.key, records)
+        writer.end()
+    return counts

@@ -1,0 +1,71 @@
+"""Write the bakery's data as an exchange document."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from exchange.errors import ExchangeError
+from exchange.exporter import event_scope, export_document
+from exchange.streams import atomic_output
+
+
+class _Text:
+    """Let the exporter write to a command's stdout without a newline after each piece."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def write(self, text):
+        self.wrapper.write(text, ending="")
+
+    def flush(self):
+        self.wrapper.flush()
+
+
+class Command(BaseCommand):
+    help = (
+        "Write every bakery and production record as a bakery exchange document (JSON with "
+        "natural keys). A path ending in .gz, .bz2, .xz or .zip is compressed; '-' is "
+        "standard output. A file is written beside its target and renamed when complete."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output",
+            "-o",
+            default="-",
+            metavar="PATH",
+            help="Where to write the document (default: standard output).",
+        )
+        parser.add_argument(
+            "--indent",
+            type=int,
+            default=2,
+            metavar="N",
+            help="Spaces of indentation (default 2); a negative number writes one line.",
+        )
+        parser.add_argument(
+            "--event",
+            action="append",
+            dest="events",
+            default=[],
+            metavar="NAME",
+            help="Export only this event and everything it uses (repeatable).",
+        )
+
+    def handle(self, *args, output, indent, events, verbosity, **options):
+        try:
+            scope = event_scope(events) if events else None
+            with atomic_output(output, stdout=_Text(self.stdout)) as out:
+                counts = export_document(out, scope=scope, indent=indent if indent >= 0 else None)
+        except ExchangeError as exc:
+            raise CommandError(str(exc), returncode=exc.status) from None
+        except OSError as exc:
+            raise CommandError(
+                f"cannot write {output}: {exc.strerror or exc}", returncode=2
+            ) from None
+        if verbosity >= 1:
+            where = "standard output" if output == "-" else output
+            total = sum(counts.values())
+            self.stderr.write(f"Exported {total} records to {where}.")
+            if verbosity >= 2:
+                for key, count in counts.items():
+                    self.stderr.write(f"  {key}: {count}")

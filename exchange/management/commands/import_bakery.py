@@ -1,0 +1,113 @@
+"""Load an exchange document into the bakery, checked first, in one transaction."""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from exchange.errors import ExchangeError
+from exchange.importer import DEFAULT_ERROR_LIMIT, MODES, import_document
+from exchange.streams import DEFAULT_MAX_SIZE, Source
+
+UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def size(text: str) -> int:
+    """Parse a size such as 500M or 2G."""
+    text = text.strip().lower().removesuffix("b").removesuffix("i")
+    unit = text[-1:] if text[-1:] in UNITS else ""
+    try:
+        return int(float(text[: len(text) - len(unit)]) * UNITS[unit])
+    except ValueError:
+        raise ValueError(f"not a size: {text!r}") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a bakery exchange document. Every check runs before anything is written, "
+        "every problem is reported with its place, and the import is one transaction. "
+        "Exit status: 0 imported, 1 refused (nothing written), 2 usage error."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="The document; .gz, .bz2, .xz, .zip or '-' for stdin.")
+        parser.add_argument(
+            "--mode",
+            choices=MODES,
+            default="merge",
+            help="merge (default): keep existing records; update: set their fields from "
+            "the file; replace: delete every bakery record first.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Do every check and report what would happen, then roll back.",
+        )
+        parser.add_argument(
+            "--max-size",
+            type=size,
+            default=DEFAULT_MAX_SIZE,
+            metavar="SIZE",
+            help="Refuse a document larger than this once decompressed (default 4G).",
+        )
+        parser.add_argument(
+            "--error-limit",
+            type=int,
+            default=DEFAULT_ERROR_LIMIT,
+            metavar="N",
+            help=f"Report at most N problems, then count the rest (default {DEFAULT_ERROR_LIMIT}).",
+        )
+
+    def handle(self, *args, path, mode, dry_run, max_size, error_limit, verbosity, **options):
+        try:
+            source = Source(path, max_size=max_size, stdin=sys.stdin)
+            try:
+                result = import_document(
+                    source, mode=mode, dry_run=dry_run, error_limit=error_limit
+                )
+            finally:
+                source.close()
+        except ExchangeError as exc:
+            if exc.status == 2:
+                raise CommandError(str(exc), returncode=2) from None
+            for line in str(exc).splitlines():
+                self.stderr.write(line)
+            raise CommandError(
+                f"Import refused: {exc.total} problem{'s' if exc.total != 1 else ''} in "
+                f"{source.name}; nothing was written.",
+                returncode=1,
+            ) from None
+        except DatabaseError as exc:
+            raise CommandError(
+                f"The database refused the import ({exc}); nothing was written.", returncode=1
+            ) from None
+        if verbosity >= 1:
+            for warning in result.warnings:
+                self.stderr.write(f"warning: {warning}")
+            if result.warnings_total > len(result.warnings):
+                self.stderr.write(
+                    f"warning: and {result.warnings_total - len(result.warnings)} more"
+                )
+            self.stdout.write(self.summary(source.name, result))
+
+    @staticmethod
+    def summary(name, result) -> str:
+        """Return the table of what the import did (or would do) per section."""
+        header = ("section", "created", "updated", "unchanged", "skipped")
+        rows = [
+            (key, r.created, r.updated, r.unchanged, r.skipped)
+            for key, r in result.sections.items()
+            if r.total
+        ]
+        totals = ("total", *(sum(row[i] for row in rows) for i in range(1, 5)))
+        width = max(len(r[0]) for r in [header, *rows, totals])
+        lines = [
+            f"{'Dry run of' if result.dry_run else 'Imported'} {name} ({result.mode} mode):",
+        ]
+        if result.deleted:
+            lines.append(f"Deleted {result.deleted} existing records first (replace mode).")
+        for row in [header, *rows, totals]:
+            lines.append(f"{row[0]:<{width}}  " + "  ".join(f"{v:>9}" for v in row[1:]))
+        if result.dry_run:
+            lines.append("Dry run: nothing was written.")
+        return "\n".join(lines)

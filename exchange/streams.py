@@ -1,0 +1,217 @@
+"""Read and write the bytes of a document: plain, compressed, standard streams, atomically."""
+
+import bz2
+import contextlib
+import gzip
+import io
+import lzma
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from .errors import ExchangeError, problem
+
+COMPRESSIONS = (".gz", ".bz2", ".xz", ".zip")
+BOM = b"\xef\xbb\xbf"
+DEFAULT_MAX_SIZE = 4 * 1024**3
+
+
+class SizeLimitExceeded(Exception):
+    """The decompressed document grew past the size limit."""
+
+
+class CountingReader(io.RawIOBase):
+    """Read a binary stream, count what was read, refuse past a limit, drop a leading BOM.
+
+    With slow_from set, reads one byte at a time from that offset on, so that a parser's
+    error can be placed at the exact byte; it also counts lines and columns as it goes.
+    """
+
+    def __init__(self, raw, limit: int | None = None, slow_from: int | None = None):
+        self.raw = raw
+        self.limit = limit
+        self.slow_from = slow_from
+        self.offset = 0
+        self.line = 1
+        self.column_chars = 0
+        self._started = False
+        self._pending = b""
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if not self._started:
+            self._started = True
+            head = self.raw.read(len(BOM))
+            self._pending = b"" if head == BOM else head
+        size = len(buffer)
+        if self.slow_from is not None:
+            size = 1 if self.offset >= self.slow_from else min(size, self.slow_from - self.offset)
+        if self._pending:
+            data, self._pending = self._pending[:size], self._pending[size:]
+        else:
+            data = self.raw.read(size)
+        n = len(data)
+        self.offset += n
+        if self.limit is not None and self.offset > self.limit:
+            raise SizeLimitExceeded
+        if self.slow_from is not None:
+            self._count_position(data)
+        buffer[:n] = data
+        return n
+
+    def _count_position(self, data: bytes):
+        newline = data.rfind(b"\n")
+        if newline >= 0:
+            self.line += data.count(b"\n")
+            data = data[newline + 1 :]
+            self.column_chars = 0
+        # A character starts at every byte that is not a UTF-8 continuation byte.
+        self.column_chars += sum(1 for b in data if b & 0xC0 != 0x80)
+
+
+class Source:
+    """A document to read: a path, or '-' for standard input, maybe compressed."""
+
+    def __init__(self, path: str, max_size: int = DEFAULT_MAX_SIZE, stdin=None):
+        self.path = path
+        self.max_size = max_size
+        self._spool = None
+        if path == "-":
+            # Standard input is kept in a temporary file: it can be read only once, and an
+            # error is located by reading again.
+            self._spool = tempfile.TemporaryFile(prefix="bakery-import-")  # noqa: SIM115
+            shutil.copyfileobj((stdin or sys.stdin).buffer, self._spool)
+        elif not os.path.isfile(path):
+            reason = "no such file" if not os.path.exists(path) else "not a file"
+            raise ExchangeError([problem("", "unreadable", path=path, reason=reason)], status=2)
+        elif not os.access(path, os.R_OK):
+            raise ExchangeError(
+                [problem("", "unreadable", path=path, reason="permission denied")], status=2
+            )
+
+    @property
+    def name(self) -> str:
+        return "standard input" if self.path == "-" else self.path
+
+    def close(self):
+        if self._spool is not None:
+            self._spool.close()
+
+    @contextlib.contextmanager
+    def open(self, slow_from: int | None = None):
+        """Yield a CountingReader of the document's decompressed bytes."""
+        with contextlib.ExitStack() as stack:
+            if self._spool is not None:
+                self._spool.seek(0)
+                raw = self._spool
+            else:
+                raw = stack.enter_context(self._open_path())
+            yield CountingReader(raw, limit=self.max_size, slow_from=slow_from)
+
+    def _open_path(self):
+        suffix = Path(self.path).suffix.lower()
+        if suffix == ".gz":
+            return gzip.open(self.path, "rb")
+        if suffix == ".bz2":
+            return bz2.open(self.path, "rb")
+        if suffix == ".xz":
+            return lzma.open(self.path, "rb")
+        if suffix == ".zip":
+            return self._open_zip_member()
+        return open(self.path, "rb")  # noqa: SIM115 - closed by the caller's ExitStack
+
+    @contextlib.contextmanager
+    def _open_zip_member(self):
+        try:
+            archive = zipfile.ZipFile(self.path)
+        except zipfile.BadZipFile as exc:
+            raise ExchangeError(
+                [problem("", "unreadable", path=self.path, reason=f"not a valid .zip ({exc})")]
+            ) from None
+        with archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if len(members) != 1:
+                raise ExchangeError([problem("", "zip_members", count=len(members))])
+            name = members[0].filename
+            parts = PurePosixPath(name.replace("\\", "/")).parts
+            if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+                raise ExchangeError([problem("", "zip_member_path", name=name)])
+            with archive.open(members[0]) as member:
+                yield member
+
+
+def _compressed_writer(path: str, raw):
+    suffix = Path(path).suffix.lower()
+    if suffix == ".gz":
+        return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
+    if suffix == ".bz2":
+        return bz2.BZ2File(raw, "wb")
+    if suffix == ".xz":
+        return lzma.LZMAFile(raw, "wb")
+    if suffix == ".zip":
+        archive = zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED)
+        member = archive.open(Path(path).stem, "w", force_zip64=True)
+        return _ZipMember(archive, member)
+    return None
+
+
+class _ZipMember(io.RawIOBase):
+    """Write one member of a zip archive, closing the archive with it."""
+
+    def __init__(self, archive, member):
+        self.archive, self.member = archive, member
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        return self.member.write(data)
+
+    def close(self):
+        if not self.closed:
+            self.member.close()
+            self.archive.close()
+        super().close()
+
+
+@contextlib.contextmanager
+def atomic_output(path: str, stdout=None):
+    """Yield a text stream for a document; a file is written beside its target and renamed.
+
+    A failure at any point leaves an existing file at path untouched and no partial file.
+    """
+    if path == "-":
+        out = stdout or sys.stdout
+        yield out
+        out.flush()
+        return
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with open(fd, "wb") as raw:
+            compressed = _compressed_writer(path, raw)
+            binary = compressed or raw
+            text = io.TextIOWrapper(binary, encoding="utf-8", newline="\n", write_through=False)
+            yield text
+            text.flush()
+            if compressed is not None:
+                text.detach()
+                compressed.close()
+            else:
+                text.detach()
+            raw.flush()
+            os.fsync(raw.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_name, 0o666 & ~umask)
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise

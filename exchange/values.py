@@ -1,0 +1,268 @@
+"""Convert field values between the document (JSON) and Python, with their checks."""
+
+import datetime
+import re
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from .errors import Invalid
+
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+# ISO 8601 as the format requires it: a date, a time and, checked apart, an offset.
+DATETIME_RE = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?\Z"
+)
+
+
+def json_type(value) -> str:
+    """Name a JSON value's type as a person reading the file would."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float | Decimal):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def shown(value, limit: int = 60) -> str:
+    """Quote a value for a message, shortened past a limit."""
+    if isinstance(value, dict | list):
+        return ""
+    text = repr(value) if isinstance(value, str) else str(value)
+    if isinstance(value, Decimal):
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _type_error(expected, value):
+    return Invalid("type", expected=expected, got=json_type(value), value=shown(value))
+
+
+def _limits(model_field):
+    """Return the (min, max, min_is_one) bounds of a field's validators."""
+    low = high = None
+    for v in model_field.validators:
+        if isinstance(v, MinValueValidator):
+            low = v.limit_value
+        elif isinstance(v, MaxValueValidator):
+            high = v.limit_value
+    return low, high
+
+
+def _check_bounds(value, low, high):
+    if low is not None and value < low:
+        if low == 0:
+            raise Invalid("non_negative", value=shown(value))
+        if low in (1, Decimal("0.0001")):
+            raise Invalid("greater_than_zero", value=shown(value))
+        raise Invalid("min_value", limit=low, value=shown(value))
+    if high is not None and value > high:
+        raise Invalid("max_value", limit=high, value=shown(value))
+
+
+def make_parser(bound):
+    """Return a function turning a document value into the model field's value, or raising."""
+    f = bound.model_field
+    nullable = not bound.required
+
+    if isinstance(f, models.ForeignKey):
+
+        def parse_ref(value):
+            if value is None or value == "":
+                if f.null:
+                    return None
+                raise Invalid("required") if value is None else Invalid("blank")
+            if not isinstance(value, str):
+                raise _type_error("a name (string)", value)
+            value = value.strip()
+            if not value:
+                raise Invalid("blank")
+            return value
+
+        return parse_ref
+
+    if f.choices:
+        choices = [c for c, _ in f.choices]
+
+        def parse_choice(value):
+            if value is None and nullable:
+                return f.get_default()
+            if value not in choices:
+                raise Invalid("choice", choices=" | ".join(choices), value=value)
+            return value
+
+        return parse_choice
+
+    if isinstance(f, models.CharField | models.TextField):
+        max_length = f.max_length
+        is_name = bound.attr == "name"
+
+        def parse_text(value):
+            if value is None:
+                if nullable:
+                    return ""
+                raise Invalid("required")
+            if not isinstance(value, str):
+                raise _type_error("a string", value)
+            if is_name:
+                value = value.strip()
+                if not value:
+                    raise Invalid("blank")
+            if max_length is not None and len(value) > max_length:
+                raise Invalid("max_length", limit=max_length, length=len(value))
+            return value
+
+        return parse_text
+
+    if isinstance(f, models.BooleanField):
+
+        def parse_bool(value):
+            if value is None and nullable:
+                return f.get_default()
+            if not isinstance(value, bool):
+                raise _type_error("true or false", value)
+            return value
+
+        return parse_bool
+
+    if isinstance(f, models.IntegerField):
+        low, high = _limits(f)
+        default = f.get_default() if f.has_default() else None
+
+        def parse_int(value):
+            if value is None:
+                if f.null or not bound.required:
+                    return default
+                raise Invalid("required")
+            if isinstance(value, bool) or not isinstance(value, int):
+                if (
+                    isinstance(value, Decimal)
+                    and value.is_finite()
+                    and value == value.to_integral()
+                ):
+                    value = int(value)
+                else:
+                    raise _type_error("a whole number", value)
+            _check_bounds(value, low, high)
+            if value < INT_MIN or value > INT_MAX:
+                raise Invalid("max_value", limit=INT_MAX, value=shown(value))
+            return value
+
+        return parse_int
+
+    if isinstance(f, models.DecimalField):
+        low, high = _limits(f)
+        places, whole = f.decimal_places, f.max_digits - f.decimal_places
+        quantum = Decimal(1).scaleb(-places)
+        default = f.get_default() if f.has_default() else None
+
+        def parse_decimal(value):
+            if value is None:
+                if not bound.required:
+                    return default
+                raise Invalid("required")
+            if isinstance(value, bool) or not isinstance(value, str | int | Decimal | float):
+                raise _type_error('a decimal (a string like "12.50" or a number)', value)
+            if isinstance(value, float):
+                value = repr(value)
+            try:
+                number = Decimal(value.strip() if isinstance(value, str) else value)
+            except InvalidOperation:
+                raise _type_error('a decimal (a string like "12.50" or a number)', value) from None
+            if not number.is_finite():
+                raise Invalid("not_finite", value=shown(value))
+            if abs(number) >= Decimal(10) ** whole:
+                raise Invalid("decimal_digits", limit=whole, value=shown(value))
+            exact = number.quantize(quantum)
+            if exact != number:
+                raise Invalid("decimal_places", limit=places, value=shown(value))
+            _check_bounds(exact, low, high)
+            return exact
+
+        return parse_decimal
+
+    if isinstance(f, models.DateTimeField):
+
+        def parse_datetime(value):
+            if value is None and not bound.required:
+                return None
+            if not isinstance(value, str):
+                raise _type_error("a date and time string", value)
+            if not DATETIME_RE.match(value):
+                raise Invalid("datetime", value=shown(value))
+            try:
+                parsed = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                raise Invalid("datetime", value=shown(value)) from None
+            if parsed.tzinfo is None:
+                raise Invalid("naive_datetime", value=shown(value))
+            return parsed
+
+        return parse_datetime
+
+    if isinstance(f, models.DateField):
+
+        def parse_date(value):
+            if value is None:
+                if not bound.required:
+                    return None
+                raise Invalid("required")
+            if not isinstance(value, str) or not DATE_RE.match(value):
+                raise Invalid("date", value=shown(value) if not isinstance(value, str) else value)
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                raise Invalid("date", value=value) from None
+
+        return parse_date
+
+    if isinstance(f, models.UUIDField):
+
+        def parse_uuid(value):
+            if value is None:
+                return None
+            if not isinstance(value, str):
+                raise _type_error("a UUID string", value)
+            try:
+                return uuid.UUID(value.strip())
+            except ValueError:
+                raise Invalid("uuid", value=shown(value)) from None
+
+        return parse_uuid
+
+    raise TypeError(f"no document conversion for {f!r}")
+
+
+def make_formatter(bound):
+    """Return a function turning a model value into its document value."""
+    f = bound.model_field
+    if isinstance(f, models.DecimalField):
+        return lambda v: None if v is None else str(v)
+    if isinstance(f, models.DateTimeField):
+        return format_datetime
+    if isinstance(f, models.DateField):
+        return lambda v: None if v is None else v.isoformat()
+    if isinstance(f, models.UUIDField):
+        return lambda v: None if v is None else str(v)
+    if isinstance(f, models.CharField | models.TextField) and not f.choices:
+        return lambda v: v or None
+    return None
+
+
+def format_datetime(value):
+    """Write a datetime in UTC with a Z, as the format says."""
+    if value is None:
+        return None
+    text = value.astimezone(datetime.UTC).isoformat()
+    return text.removesuffix("+00:00") + "Z"

@@ -1,0 +1,185 @@
+"""Write checked, spooled records to the database in batches: a few queries per batch."""
+
+from django.db.models import Q
+
+from .errors import Problems
+from .schema import SECTIONS, Section
+
+CREATE_BATCH_SIZE = 1000
+# Parents whose children are read or deleted with one IN (...) list: below SQLite's limit of
+# 999 parameters.
+ID_BATCH_SIZE = 900
+
+
+def _chunks(items, size):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _child_columns(nested):
+    return [f"{f.attr}__name" if f.ref else f.attr for f in nested.fields]
+
+
+class Writer:
+    """Create, update or leave each record of the document, per the import mode."""
+
+    def __init__(self, mode: str, warnings: Problems, progress=None):
+        self.mode = mode
+        self.warnings = warnings
+        self.progress = progress
+        self._ids: dict[str, dict] = {}
+
+    def ids(self, section_key: str) -> dict:
+        """Return name → id of a named section, read once after it was written."""
+        if section_key not in self._ids:
+            section = next(s for s in SECTIONS if s.key == section_key)
+            self._ids[section_key] = dict(
+                section.model._default_manager.values_list("name", "pk").iterator()
+            )
+        return self._ids[section_key]
+
+    def delete_everything(self) -> int:
+        """Delete every bakery and production record, children before parents."""
+        deleted = 0
+        for section in reversed(SECTIONS):
+            if section.nested:
+                deleted += section.nested.model._default_manager.all().delete()[0]
+        for section in reversed(SECTIONS):
+            count, per_model = section.model._default_manager.all().delete()
+            deleted += per_model.get(section.model._meta.label, 0)
+        return deleted
+
+    def _resolve(self, section: Section, values: tuple) -> list:
+        resolved = list(values)
+        for i, f in enumerate(section.fields):
+            if f.ref and resolved[i] is not None:
+                resolved[i] = self.ids(f.ref)[resolved[i]]
+        return resolved
+
+    def _existing(self, section: Section, columns, key_positions, keys):
+        """Return key → (pk, values) of the batch's records already in the database."""
+        manager = section.model._default_manager
+        first = columns[key_positions[0]]
+        rows = manager.filter(**{f"{first}__in": {k[0] for k in keys}}).values_list("pk", *columns)
+        found = {}
+        for pk, *values in rows:
+            found[tuple(values[p] for p in key_positions)] = (pk, values)
+        return found
+
+    def _children_of(self, section: Section, parent_ids) -> dict:
+        """Return parent id → {identity: child values} as names, for comparing lists."""
+        nested = section.nested
+        parent_column = nested.model._meta.get_field(nested.parent_attr).attname
+        columns = _child_columns(nested)
+        identity = [i for i, f in enumerate(nested.fields) if f.ref]
+        children: dict = {pk: {} for pk in parent_ids}
+        for chunk in _chunks(parent_ids, ID_BATCH_SIZE):
+            rows = nested.model._default_manager.filter(
+                **{f"{parent_column}__in": chunk}
+            ).values_list(parent_column, *columns)
+            for parent, *values in rows:
+                children[parent][tuple(values[i] for i in identity)] = tuple(values)
+        return children
+
+    @staticmethod
+    def _file_children(section: Section, children) -> dict:
+        nested = section.nested
+        keys = [f.key for f in nested.fields]
+        return {
+            tuple(child[k] for k in nested.identity): tuple(child[k] for k in keys)
+            for child in children or []
+        }
+
+    def write_section(self, section: Section, spool):
+        from .importer import SectionResult
+
+        result = SectionResult()
+        columns = [f.column for f in section.fields]
+        key_positions = [
+            next(i for i, f in enumerate(section.fields) if f.key == k) for k in section.natural_key
+        ]
+        value_positions = [i for i in range(len(columns)) if i not in key_positions]
+        pending_children = []
+        done = 0
+        for batch in spool.batches():
+            rows = [
+                (index, self._resolve(section, values), children)
+                for index, values, children in batch
+            ]
+            keys = [tuple(values[p] for p in key_positions) for _, values, _ in rows]
+            shown_keys = [
+                ", ".join(repr(str(values[p])) for p in key_positions) for _, values, _ in batch
+            ]
+            existing = self._existing(section, columns, key_positions, keys)
+            current_children = (
+                self._children_of(section, [pk for pk, _ in existing.values()])
+                if section.nested and existing
+                else {}
+            )
+            creates, updates = [], []
+            for (index, values, children), key, shown in zip(rows, keys, shown_keys, strict=True):
+                found = existing.get(key)
+                if found is None:
+                    creates.append(section.model(**dict(zip(columns, values, strict=True))))
+                    result.created += 1
+                    if section.nested:
+                        pending_children.append((key[0], children, False))
+                    continue
+                pk, current = found
+                differing = [
+                    section.fields[i].key for i in value_positions if values[i] != current[i]
+                ]
+                if section.nested and self._file_children(section, children) != (
+                    current_children.get(pk, {})
+                ):
+                    differing.append(section.nested.key)
+                if not differing:
+                    result.unchanged += 1
+                elif self.mode == "merge":
+                    result.skipped += 1
+                    self.warnings.add(
+                        f"{section.key}[{index}]",
+                        "merge_skipped",
+                        key=shown,
+                        fields=", ".join(differing),
+                    )
+                else:
+                    updates.append(section.model(pk=pk, **dict(zip(columns, values, strict=True))))
+                    result.updated += 1
+                    if section.nested:
+                        pending_children.append((key[0], children, True))
+            if creates:
+                section.model._default_manager.bulk_create(creates, batch_size=CREATE_BATCH_SIZE)
+            if updates:
+                section.model._default_manager.bulk_update(
+                    updates, [columns[i] for i in value_positions], batch_size=CREATE_BATCH_SIZE
+                )
+            done += len(batch)
+            if self.progress is not None:
+                self.progress(section, done, spool.count)
+        self._ids.pop(section.key, None)
+        if pending_children:
+            self._write_children(section, pending_children)
+        return result
+
+    def _write_children(self, section: Section, pending):
+        """Create the nested lists of created parents and replace those of updated ones."""
+        nested = section.nested
+        parent_column = nested.model._meta.get_field(nested.parent_attr).attname
+        parent_ids = self.ids(section.key)
+        replaced = [parent_ids[name] for name, _, replace in pending if replace]
+        manager = nested.model._default_manager
+        for chunk in _chunks(replaced, ID_BATCH_SIZE):
+            manager.filter(Q(**{f"{parent_column}__in": chunk})).delete()
+        objects = []
+        for name, children, _ in pending:
+            for child in children or []:
+                values = {parent_column: parent_ids[name]}
+                for f in nested.fields:
+                    value = child[f.key]
+                    if f.ref and value is not None:
+                        value = self.ids(f.ref)[value]
+                    values[f.column] = value
+                objects.append(nested.model(**values))
+        manager.bulk_create(objects, batch_size=CREATE_BATCH_SIZE)

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from exchange.admin import ExportActionMixin
+
 from .models import (
     Composition,
     FinishedGood,
@@ -38,14 +40,14 @@ class PackageFinishedGoodInline(admin.TabularInline):
 
 
 @admin.register(Ingredient)
-class IngredientAdmin(admin.ModelAdmin):
+class IngredientAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("name", "category", "recipe_unit")
     list_filter = ("category",)
     search_fields = ("name", "category")
 
 
 @admin.register(Recipe)
-class RecipeAdmin(admin.ModelAdmin):
+class RecipeAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("name", "category", "yield_quantity", "yield_unit", "estimated_time_minutes")
     list_filter = ("category",)
     search_fields = ("name", "category", "ingredients__ingredient__name")
@@ -53,7 +55,7 @@ class RecipeAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecipeIngredient)
-class RecipeIngredientAdmin(admin.ModelAdmin):
+class RecipeIngredientAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("recipe", "ingredient", "quantity", "unit")
     list_filter = ("ingredient__category",)
     list_select_related = ("recipe", "ingredient")
@@ -62,7 +64,7 @@ class RecipeIngredientAdmin(admin.ModelAdmin):
 
 
 @admin.register(FinishedUnit)
-class FinishedUnitAdmin(admin.ModelAdmin):
+class FinishedUnitAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "recipe",
@@ -78,14 +80,14 @@ class FinishedUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(FinishedGood)
-class FinishedGoodAdmin(admin.ModelAdmin):
+class FinishedGoodAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("name", "inventory_count", "description")
     search_fields = ("name", "description")
     inlines = (CompositionInline,)
 
 
 @admin.register(Composition)
-class CompositionAdmin(admin.ModelAdmin):
+class CompositionAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("assembly", "component", "quantity", "sort_order")
     list_select_related = ("assembly", "finished_unit", "finished_good")
     search_fields = ("assembly__name", "finished_unit__name", "finished_good__name")
@@ -93,7 +95,7 @@ class CompositionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Package)
-class PackageAdmin(admin.ModelAdmin):
+class PackageAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("name", "is_template", "description")
     list_filter = ("is_template",)
     search_fields = ("name", "description")
@@ -101,7 +103,7 @@ class PackageAdmin(admin.ModelAdmin):
 
 
 @admin.register(PackageFinishedGood)
-class PackageFinishedGoodAdmin(admin.ModelAdmin):
+class PackageFinishedGoodAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("package", "finished_good", "quantity")
     list_filter = ("package__is_template",)
     list_select_related = ("package", "finished_good")
@@ -110,6 +112,6 @@ class PackageFinishedGoodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Recipient)
-class RecipientAdmin(admin.ModelAdmin):
+class RecipientAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("name", "household_name")
     search_fields = ("name", "household_name", "address")

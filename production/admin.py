@@ -13,6 +13,7 @@ from django.contrib.admin.utils import model_ngettext
 from django.utils.html import format_html, format_html_join
 
 from bakery.models import Event, EventRecipientPackage
+from exchange.admin import ExportActionMixin
 
 from .models import AssemblyRun, EventAssemblyTarget, EventProductionTarget, ProductionRun
 from .services import FulfillmentError, event_progress, mark_delivered, mark_ready
@@ -89,7 +90,7 @@ class EventRecipientPackageInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("name", "event_date", "year", "progress_summary")
     list_filter = ("year",)
     search_fields = ("name",)
@@ -167,7 +168,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventRecipientPackage)
-class EventRecipientPackageAdmin(admin.ModelAdmin):
+class EventRecipientPackageAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("event", "recipient", "package", "quantity", "fulfillment_status")
     list_filter = ("event", "fulfillment_status", "package")
     list_select_related = ("event", "recipient", "package")
@@ -208,7 +209,7 @@ class EventRecipientPackageAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductionRun)
-class ProductionRunAdmin(admin.ModelAdmin):
+class ProductionRunAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = (
         "produced_at",
         "recipe",
@@ -227,7 +228,7 @@ class ProductionRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssemblyRun)
-class AssemblyRunAdmin(admin.ModelAdmin):
+class AssemblyRunAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = (
         "assembled_at",
         "finished_good",
@@ -244,7 +245,7 @@ class AssemblyRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventProductionTarget)
-class EventProductionTargetAdmin(admin.ModelAdmin):
+class EventProductionTargetAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("event", "recipe", "target_batches")
     list_filter = ("event",)
     list_select_related = ("event", "recipe")
@@ -253,7 +254,7 @@ class EventProductionTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventAssemblyTarget)
-class EventAssemblyTargetAdmin(admin.ModelAdmin):
+class EventAssemblyTargetAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("event", "finished_good", "target_quantity")
     list_filter = ("event",)
     list_select_related = ("event", "finished_good")

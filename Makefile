@@ -2,12 +2,21 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
+# The demo's round trip: the document, and a second SQLite database it is imported into.
+DEMO := demo
+COPY := DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO)/copy.sqlite3 $(MANAGE)
 
 .PHONY: demo test lint
 
 demo: $(VENV)/.installed-demo
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	mkdir -p $(DEMO) && rm -f $(DEMO)/copy.sqlite3
+	$(MANAGE) export_bakery --output $(DEMO)/bakery.json
+	$(COPY) migrate --noinput --verbosity 0
+	$(COPY) import_bakery $(DEMO)/bakery.json
+	$(COPY) export_bakery --output $(DEMO)/bakery-copy.json
+	$(MANAGE) compare_bakery $(DEMO)/bakery.json $(DEMO)/bakery-copy.json
 	$(MANAGE) event_progress
 
 test: $(VENV)/.installed-test

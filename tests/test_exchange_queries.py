@@ -1,0 +1,83 @@
+"""An import's and an export's queries grow with sections and batches, not with records."""
+
+import math
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from bakery.models import Event
+from exchange.errors import Problems
+from exchange.importer import BATCH_SIZE
+from exchange.writer import CREATE_BATCH_SIZE, Writer
+from production.models import AssemblyRun, ProductionRun
+from tests.factories import build_bakery
+
+from .factories import AssemblyRunFactory, ProductionRunFactory
+
+
+def _bakery_with_runs(runs: int):
+    bakery = build_bakery()
+    event = bakery.events[0]
+    unit, good = bakery.finished_units[0], bakery.finished_goods[0]
+    ProductionRun.objects.bulk_create(
+        ProductionRunFactory.build(event=event, finished_unit=unit, recipe=unit.recipe)
+        for _ in range(runs)
+    )
+    AssemblyRun.objects.bulk_create(
+        AssemblyRunFactory.build(event=None, finished_good=good) for _ in range(runs // 2)
+    )
+    return bakery
+
+
+def _export(tmp_path):
+    path = tmp_path / "bakery.json"
+    call_command("export_bakery", output=str(path), stderr=StringIO())
+    return path
+
+
+def _empty_database():
+    Writer("replace", Problems()).delete_everything()
+    assert not Event.objects.exists()
+
+
+def _batches(model, count: int) -> int:
+    """Return how many queries a batched write of count records takes: the spool's batches of
+    500 and the INSERTs, whose size the database's parameter limit sets (90 rows on SQLite)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    rows_per_insert = min(CREATE_BATCH_SIZE, connection.ops.bulk_batch_size(fields, [None] * count))
+    return math.ceil(count / BATCH_SIZE) + math.ceil(count / rows_per_insert)
+
+
+def _run_batches(runs: int) -> int:
+    return _batches(ProductionRun, runs) + _batches(AssemblyRun, runs // 2)
+
+
+# A fixed number per section (existing keys, names, savepoints) and one per batch: with one
+# query per record, 2,000 runs would take thousands.
+@pytest.mark.parametrize("runs", [200, 2000])
+def test_import_queries_do_not_grow_with_records(db, tmp_path, django_assert_max_num_queries, runs):
+    _bakery_with_runs(runs)
+    path = _export(tmp_path)
+    _empty_database()
+    with django_assert_max_num_queries(50 + _run_batches(runs)):
+        call_command("import_bakery", str(path), stdout=StringIO(), stderr=StringIO())
+    assert ProductionRun.objects.count() == runs + 5
+
+
+@pytest.mark.parametrize("runs", [200, 2000])
+def test_merge_import_of_existing_records_queries_do_not_grow(
+    db, tmp_path, django_assert_max_num_queries, runs
+):
+    _bakery_with_runs(runs)
+    path = _export(tmp_path)
+    with django_assert_max_num_queries(50 + _run_batches(runs)):
+        call_command("import_bakery", str(path), stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.parametrize("runs", [200, 2000])
+def test_export_queries_do_not_grow_with_records(db, tmp_path, django_assert_max_num_queries, runs):
+    _bakery_with_runs(runs)
+    with django_assert_max_num_queries(30):
+        _export(tmp_path)

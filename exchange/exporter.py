@@ -30,11 +30,15 @@ def application_name() -> str:
 
 
 def _byte_order(path: str):
-    """Order text by its bytes, so SQLite and PostgreSQL export in the same order."""
+    """Order text by its bytes, so SQLite and PostgreSQL export in the same order.
+
+    Nulls come last on both: SQLite puts them first and PostgreSQL last by default, which
+    would order a good's unit and good components of the same sort_order differently.
+    """
     if not path.split("__")[-1].endswith("name"):
-        return F(path).asc()
+        return F(path).asc(nulls_last=True)
     collation = "C" if connection.vendor == "postgresql" else "BINARY"
-    return Collate(F(path), collation).asc()
+    return Collate(F(path), collation).asc(nulls_last=True)
 
 
 class Scope:

@@ -44,11 +44,14 @@ class CountingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer):
+        size = len(buffer)
+        if not size:
+            # A parser probes the stream with read(0); in slow mode that must not take a byte.
+            return 0
         if not self._started:
             self._started = True
             head = self.raw.read(len(BOM))
             self._pending = b"" if head == BOM else head
-        size = len(buffer)
         if self.slow_from is not None:
             size = 1 if self.offset >= self.slow_from else min(size, self.slow_from - self.offset)
         if self._pending:

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from exchange.errors import ExchangeError
-from exchange.exporter import event_scope, export_document
+from exchange.exporter import event_scope, export_document, snapshot
 from exchange.streams import atomic_output
 
 
@@ -53,9 +53,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, output, indent, events, verbosity, **options):
         try:
-            scope = event_scope(events) if events else None
-            with atomic_output(output, stdout=_Text(self.stdout)) as out:
-                counts = export_document(out, scope=scope, indent=indent if indent >= 0 else None)
+            # The scope is read in the export's snapshot, so a run added meanwhile cannot bring
+            # in a record its references were not followed for.
+            with snapshot():
+                scope = event_scope(events) if events else None
+                with atomic_output(output, stdout=_Text(self.stdout)) as out:
+                    counts = export_document(
+                        out, scope=scope, indent=indent if indent >= 0 else None
+                    )
         except ExchangeError as exc:
             raise CommandError(str(exc), returncode=exc.status) from None
         except OSError as exc:

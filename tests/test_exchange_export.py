@@ -1,0 +1,592 @@
+"""export_bakery: the document's shape and values, indentation, event scope, query count."""
+
+import datetime
+import json
+import re
+import uuid
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from bakery.models import Composition, FulfillmentStatus, YieldMode
+from exchange.schema import HEADER_KEYS, SECTIONS
+from tests.factories import (
+    AssemblyRunFactory,
+    EventAssemblyTargetFactory,
+    EventFactory,
+    EventProductionTargetFactory,
+    EventRecipientPackageFactory,
+    FinishedGoodFactory,
+    FinishedUnitFactory,
+    IngredientFactory,
+    PackageFactory,
+    ProductionRunFactory,
+    RecipeFactory,
+    RecipeIngredientFactory,
+    RecipientFactory,
+    build_bakery,
+)
+from tests.test_exchange_roundtrip import (
+    empty_database,
+    export_document,
+    export_text,
+    import_file,
+    rich_bakery,
+    row_count,
+    without_exported_at,
+)
+
+EXPORTED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
+RUN_UUID = "0b6f3c9e-2d1a-4c59-9a47-6f0d9b0f6a11"
+ASSEMBLY_UUID = "5d1c2a77-8e4b-4f0a-b1c3-9d2e7f6a5b40"
+EASTERN = datetime.timezone(datetime.timedelta(hours=-5))
+CET = datetime.timezone(datetime.timedelta(hours=1))
+
+CHRISTMAS_DOCUMENT = {
+    "format": "bakery-exchange",
+    "version": 1,
+    "scope": None,
+    "ingredients": [
+        {"name": "All-purpose flour", "category": "Baking", "recipe_unit": "cup", "notes": None},
+        {"name": "Chocolate chips", "category": None, "recipe_unit": None, "notes": "Dark"},
+    ],
+    "recipes": [
+        {
+            "name": "Chocolate Chip Cookies",
+            "category": "Cookies",
+            "yield_quantity": "48.0000",
+            "yield_unit": "cookies",
+            "source": None,
+            "estimated_time_minutes": None,
+            "notes": None,
+            "ingredients": [
+                {
+                    "ingredient_name": "All-purpose flour",
+                    "quantity": "2.2500",
+                    "unit": "cup",
+                    "notes": None,
+                },
+                {
+                    "ingredient_name": "Chocolate chips",
+                    "quantity": "12.5000",
+                    "unit": None,
+                    "notes": "or chunks",
+                },
+            ],
+        }
+    ],
+    "finished_units": [
+        {
+            "name": "Chocolate Chip Cookie",
+            "recipe_name": "Chocolate Chip Cookies",
+            "yield_mode": "discrete_count",
+            "items_per_batch": 48,
+            "item_unit": "cookie",
+            "batch_percentage": None,
+            "inventory_count": 0,
+            "notes": None,
+        },
+        {
+            "name": "Cookie Slab",
+            "recipe_name": "Chocolate Chip Cookies",
+            "yield_mode": "batch_portion",
+            "items_per_batch": None,
+            "item_unit": "slab",
+            "batch_percentage": "12.5000",
+            "inventory_count": 3,
+            "notes": None,
+        },
+    ],
+    "finished_goods": [
+        {
+            "name": "Cookie Gift Box",
+            "description": None,
+            "inventory_count": 0,
+            "notes": None,
+            "components": [
+                {
+                    "finished_unit_name": "Chocolate Chip Cookie",
+                    "finished_good_name": None,
+                    "quantity": 12,
+                    "sort_order": 0,
+                }
+            ],
+        },
+        {
+            "name": "Deluxe Tin",
+            "description": "Two boxes and a slab",
+            "inventory_count": 1,
+            "notes": None,
+            "components": [
+                {
+                    "finished_unit_name": "Cookie Slab",
+                    "finished_good_name": None,
+                    "quantity": 1,
+                    "sort_order": 0,
+                },
+                {
+                    "finished_unit_name": None,
+                    "finished_good_name": "Cookie Gift Box",
+                    "quantity": 2,
+                    "sort_order": 0,
+                },
+            ],
+        },
+    ],
+    "packages": [
+        {
+            "name": "Deluxe Cookie Box",
+            "is_template": False,
+            "description": None,
+            "notes": None,
+            "contents": [{"finished_good_name": "Cookie Gift Box", "quantity": 1}],
+        },
+        {
+            "name": "Template Box",
+            "is_template": True,
+            "description": "Start here",
+            "notes": None,
+            "contents": [],
+        },
+    ],
+    "recipients": [
+        {
+            "name": "Alice Johnson",
+            "household_name": "Johnson",
+            "address": "1 Elm Street",
+            "notes": None,
+        }
+    ],
+    "events": [{"name": "Christmas 2025", "event_date": "2025-12-24", "year": 2025, "notes": None}],
+    "event_recipient_packages": [
+        {
+            "event_name": "Christmas 2025",
+            "recipient_name": "Alice Johnson",
+            "package_name": "Deluxe Cookie Box",
+            "quantity": 1,
+            "fulfillment_status": "ready",
+            "delivered_to": None,
+            "notes": None,
+        }
+    ],
+    "event_production_targets": [
+        {
+            "event_name": "Christmas 2025",
+            "recipe_name": "Chocolate Chip Cookies",
+            "target_batches": 4,
+            "notes": "Need extras for neighbors",
+        }
+    ],
+    "event_assembly_targets": [
+        {
+            "event_name": "Christmas 2025",
+            "finished_good_name": "Cookie Gift Box",
+            "target_quantity": 10,
+            "notes": None,
+        }
+    ],
+    "production_runs": [
+        {
+            "uuid": RUN_UUID,
+            "recipe_name": "Chocolate Chip Cookies",
+            "finished_unit_name": "Chocolate Chip Cookie",
+            "event_name": None,
+            "num_batches": 2,
+            "expected_yield": 96,
+            "actual_yield": 94,
+            "produced_at": "2025-12-15T10:00:00Z",
+            "total_ingredient_cost": "12.5000",
+            "per_unit_cost": "0.1330",
+            "notes": None,
+        }
+    ],
+    "assembly_runs": [
+        {
+            "uuid": ASSEMBLY_UUID,
+            "finished_good_name": "Cookie Gift Box",
+            "event_name": "Christmas 2025",
+            "quantity_assembled": 5,
+            "assembled_at": "2025-12-20T11:00:00.250000Z",
+            "total_component_cost": "30.0000",
+            "per_unit_cost": "6.0000",
+            "notes": "Ribbon: red",
+        }
+    ],
+}
+
+
+@pytest.fixture
+def christmas(db):
+    """The bakery of the format's examples: one of each record, known values."""
+    flour = IngredientFactory(name="All-purpose flour")
+    chips = IngredientFactory(name="Chocolate chips", category="", recipe_unit="", notes="Dark")
+    cookies = RecipeFactory(
+        name="Chocolate Chip Cookies",
+        estimated_time_minutes=None,
+        ingredients=[(flour, Decimal("2.25"))],
+    )
+    RecipeIngredientFactory(
+        recipe=cookies, ingredient=chips, quantity=Decimal("12.5"), unit="", notes="or chunks"
+    )
+    cookie = FinishedUnitFactory(name="Chocolate Chip Cookie", recipe=cookies)
+    slab = FinishedUnitFactory(
+        name="Cookie Slab",
+        recipe=cookies,
+        portion=True,
+        item_unit="slab",
+        batch_percentage=Decimal("12.5"),
+        inventory_count=3,
+    )
+    box = FinishedGoodFactory(name="Cookie Gift Box", description="", components=[(cookie, 12)])
+    FinishedGoodFactory(
+        name="Deluxe Tin",
+        description="Two boxes and a slab",
+        inventory_count=1,
+        components=[(box, 2), (slab, 1)],
+    )
+    # The same sort_order for a unit and a good: the unit comes first on every database.
+    Composition.objects.filter(assembly__name="Deluxe Tin").update(sort_order=0)
+    package = PackageFactory(name="Deluxe Cookie Box", description="", contents=[(box, 1)])
+    PackageFactory(name="Template Box", is_template=True, description="Start here")
+    alice = RecipientFactory(name="Alice Johnson", household_name="Johnson", address="1 Elm Street")
+    event = EventFactory(name="Christmas 2025", event_date=datetime.date(2025, 12, 24))
+    EventRecipientPackageFactory(
+        event=event, recipient=alice, package=package, fulfillment_status=FulfillmentStatus.READY
+    )
+    EventProductionTargetFactory(
+        event=event, recipe=cookies, target_batches=4, notes="Need extras for neighbors"
+    )
+    EventAssemblyTargetFactory(event=event, finished_good=box, target_quantity=10)
+    ProductionRunFactory(
+        uuid=uuid.UUID(RUN_UUID),
+        standalone=True,
+        finished_unit=cookie,
+        num_batches=2,
+        expected_yield=96,
+        actual_yield=94,
+        produced_at=datetime.datetime(2025, 12, 15, 5, 0, tzinfo=EASTERN),
+        total_ingredient_cost=Decimal("12.5"),
+        per_unit_cost=Decimal("0.1330"),
+    )
+    AssemblyRunFactory(
+        uuid=uuid.UUID(ASSEMBLY_UUID),
+        event=event,
+        finished_good=box,
+        quantity_assembled=5,
+        assembled_at=datetime.datetime(2025, 12, 20, 12, 0, 0, 250000, tzinfo=CET),
+        total_component_cost=Decimal("30"),
+        per_unit_cost=Decimal("6"),
+        notes="Ribbon: red",
+    )
+    return event
+
+
+def test_export_writes_the_document_of_the_format_with_every_value_as_specified(christmas):
+    document = export_document()
+
+    assert EXPORTED_AT.match(document["exported_at"])
+    assert without_exported_at(document) == {
+        **CHRISTMAS_DOCUMENT,
+        "application": document["application"],
+    }
+    assert re.fullmatch(r"bakery( \S+)?", document["application"])
+
+
+def test_export_writes_the_header_then_every_section_in_schema_order(christmas):
+    document = export_document()
+
+    assert list(document) == [*HEADER_KEYS, *(section.key for section in SECTIONS)]
+    assert document["format"] == "bakery-exchange"
+    assert document["version"] == 1
+    assert document["scope"] is None
+
+
+def test_export_writes_every_field_of_every_record_null_where_empty(db):
+    rich_bakery()
+    document = export_document()
+
+    for section in SECTIONS:
+        records = document[section.key]
+        assert len(records) == section.model.objects.count(), section.key
+        for record in records:
+            assert tuple(record) == section.keys
+            for key, value in record.items():
+                assert value != "", f"{section.key}.{key} is empty, not null"
+            if section.nested:
+                for child in record[section.nested.key]:
+                    assert tuple(child) == tuple(f.key for f in section.nested.fields)
+                    assert "" not in child.values()
+
+
+def test_export_writes_decimals_as_strings_of_four_places_and_datetimes_in_utc(db):
+    rich_bakery()
+    document = export_document()
+
+    for section in SECTIONS:
+        for record in document[section.key]:
+            children = record[section.nested.key] if section.nested else []
+            for fields, values in [
+                (section.fields, record),
+                *((section.nested.fields, c) for c in children),
+            ]:
+                for f in fields:
+                    value = values[f.key]
+                    kind = f.model_field.get_internal_type()
+                    if kind == "DecimalField" and value is not None:
+                        assert re.fullmatch(r"\d+\.\d{4}", value), (section.key, f.key, value)
+                    if kind == "DateTimeField":
+                        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z", value), (
+                            section.key,
+                            f.key,
+                            value,
+                        )
+
+
+def test_export_writes_null_event_for_standalone_runs_and_names_the_event_of_others(bakery):
+    document = export_document()
+
+    for key in ("production_runs", "assembly_runs"):
+        model = next(s.model for s in SECTIONS if s.key == key)
+        standalone = {
+            str(u) for u in model.objects.filter(event=None).values_list("uuid", flat=True)
+        }
+        assert standalone
+        for run in document[key]:
+            if run["uuid"] in standalone:
+                assert run["event_name"] is None
+            else:
+                assert run["event_name"] in {e.name for e in bakery.events}
+
+
+def test_export_writes_the_fulfillment_status_of_every_assignment(bakery):
+    document = export_document()
+
+    statuses = {
+        (a["event_name"], a["recipient_name"], a["package_name"]): a["fulfillment_status"]
+        for a in document["event_recipient_packages"]
+    }
+    assert statuses == {
+        (a.event.name, a.recipient.name, a.package.name): a.fulfillment_status
+        for a in bakery.assignments
+    }
+    assert set(statuses.values()) == set(FulfillmentStatus.values)
+
+
+@pytest.mark.parametrize("indent", ["0", "4", "-1", "-8"])
+def test_export_indent_changes_only_the_layout(christmas, indent):
+    default = export_text()
+    text = export_text("--indent", indent)
+
+    assert without_exported_at(json.loads(text)) == without_exported_at(json.loads(default))
+    lines = text.splitlines()
+    if indent.startswith("-"):
+        assert len(lines) == 1
+        assert text.endswith("}\n")
+    elif indent == "0":
+        assert all(not line.startswith(" ") for line in lines)
+        assert len(lines) > 100
+    else:
+        assert lines[1] == '    "format": "bakery-exchange",'
+        assert "        {" in lines
+
+
+def test_export_indent_zero_writes_each_record_on_its_own_lines(christmas):
+    assert export_text("--indent", "0").splitlines()[:3] == [
+        "{",
+        '"format": "bakery-exchange",',
+        '"version": 1,',
+    ]
+
+
+def test_export_orders_a_unit_before_a_good_of_the_same_sort_order(christmas):
+    tin = next(g for g in export_document()["finished_goods"] if g["name"] == "Deluxe Tin")
+
+    assert [(c["finished_unit_name"], c["finished_good_name"]) for c in tin["components"]] == [
+        ("Cookie Slab", None),
+        (None, "Cookie Gift Box"),
+    ]
+
+
+def _names(records, key="name"):
+    return sorted(r[key] for r in records)
+
+
+@pytest.fixture
+def two_events(db):
+    """Christmas and Easter, each with a world of its own, and standalone production."""
+    flour, sugar, butter, molasses = (
+        IngredientFactory(name=n) for n in ("Flour", "Sugar", "Butter", "Molasses")
+    )
+    cookies = RecipeFactory(name="Cookies", ingredients=[(flour, 2), (sugar, 1)])
+    shortbread = RecipeFactory(name="Shortbread", ingredients=[(butter, 1)])
+    gingerbread = RecipeFactory(name="Gingerbread", ingredients=[(molasses, 1)])
+    cookie = FinishedUnitFactory(name="Cookie", recipe=cookies)
+    finger = FinishedUnitFactory(name="Shortbread finger", recipe=shortbread, portion=True)
+    box = FinishedGoodFactory(name="Cookie box", components=[(cookie, 12)])
+    tin = FinishedGoodFactory(name="Tin", components=[(box, 2), (finger, 4)])
+    hamper = FinishedGoodFactory(name="Hamper", components=[(tin, 1)])
+    star = FinishedGoodFactory(name="Star")
+    deluxe = PackageFactory(name="Deluxe", contents=[(hamper, 1)])
+    alice = RecipientFactory(name="Alice")
+    christmas = EventFactory(name="Christmas 2025", event_date=datetime.date(2025, 12, 24))
+    EventRecipientPackageFactory(event=christmas, recipient=alice, package=deluxe)
+    EventProductionTargetFactory(event=christmas, recipe=gingerbread)
+    EventAssemblyTargetFactory(event=christmas, finished_good=star)
+    christmas_run = ProductionRunFactory(event=christmas, finished_unit=cookie)
+    christmas_assembly = AssemblyRunFactory(event=christmas, finished_good=box)
+
+    eggs = IngredientFactory(name="Eggs")
+    buns = RecipeFactory(name="Hot cross buns", ingredients=[(eggs, 3), (flour, 2)])
+    bun = FinishedUnitFactory(name="Bun", recipe=buns)
+    basket = FinishedGoodFactory(name="Basket", components=[(bun, 6)])
+    easter_pack = PackageFactory(name="Easter pack", contents=[(basket, 1)])
+    bob = RecipientFactory(name="Bob")
+    easter = EventFactory(name="Easter 2026", event_date=datetime.date(2026, 4, 5))
+    EventRecipientPackageFactory(event=easter, recipient=bob, package=easter_pack)
+    EventRecipientPackageFactory(event=easter, recipient=alice, package=deluxe)
+    EventProductionTargetFactory(event=easter, recipe=buns)
+    EventAssemblyTargetFactory(event=easter, finished_good=basket)
+    ProductionRunFactory(event=easter, finished_unit=bun)
+    ProductionRunFactory(event=easter, finished_unit=cookie)
+    AssemblyRunFactory(event=easter, finished_good=basket)
+
+    rye = IngredientFactory(name="Rye")
+    sourdough = RecipeFactory(name="Sourdough", ingredients=[(rye, 5)])
+    loaf = FinishedUnitFactory(name="Loaf", recipe=sourdough)
+    bread_box = FinishedGoodFactory(name="Bread box", components=[(loaf, 2)])
+    ProductionRunFactory(standalone=True, finished_unit=loaf)
+    ProductionRunFactory(standalone=True, finished_unit=cookie)
+    AssemblyRunFactory(standalone=True, finished_good=bread_box)
+    AssemblyRunFactory(standalone=True, finished_good=hamper)
+    PackageFactory(name="Template", is_template=True, contents=[(hamper, 1), (bread_box, 1)])
+    return christmas_run, christmas_assembly
+
+
+def test_export_of_an_event_holds_exactly_that_event_and_everything_it_uses(two_events):
+    christmas_run, christmas_assembly = two_events
+    document = export_document("--event", "Christmas 2025")
+
+    assert document["scope"] == {"events": ["Christmas 2025"]}
+    assert _names(document["ingredients"]) == ["Butter", "Flour", "Molasses", "Sugar"]
+    assert _names(document["recipes"]) == ["Cookies", "Gingerbread", "Shortbread"]
+    assert _names(document["finished_units"]) == ["Cookie", "Shortbread finger"]
+    assert _names(document["finished_goods"]) == ["Cookie box", "Hamper", "Star", "Tin"]
+    assert _names(document["packages"]) == ["Deluxe"]
+    assert _names(document["recipients"]) == ["Alice"]
+    assert _names(document["events"]) == ["Christmas 2025"]
+    for key in ("event_recipient_packages", "event_production_targets", "event_assembly_targets"):
+        assert len(document[key]) == 1
+        assert document[key][0]["event_name"] == "Christmas 2025"
+    assert [r["uuid"] for r in document["production_runs"]] == [str(christmas_run.uuid)]
+    assert [r["uuid"] for r in document["assembly_runs"]] == [str(christmas_assembly.uuid)]
+
+
+def test_export_of_two_events_holds_both_and_names_them_in_the_scope(two_events):
+    document = export_document("--event", "Easter 2026", "--event", "Christmas 2025")
+
+    assert document["scope"] == {"events": ["Christmas 2025", "Easter 2026"]}
+    assert _names(document["events"]) == ["Christmas 2025", "Easter 2026"]
+    assert len(document["production_runs"]) == 3
+    assert all(r["event_name"] is not None for r in document["production_runs"])
+    assert "Rye" not in _names(document["ingredients"])
+    assert _names(document["packages"]) == ["Deluxe", "Easter pack"]
+
+
+def test_export_of_an_event_imports_into_an_empty_database(two_events, tmp_path):
+    path = tmp_path / "christmas.json"
+    call_command(
+        "export_bakery",
+        "--event",
+        "Christmas 2025",
+        "-o",
+        str(path),
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    exported = json.loads(path.read_text(encoding="utf-8"))
+    empty_database()
+
+    out, err = import_file(path)
+
+    assert err == ""
+    assert out.splitlines()[0] == f"Imported {path} (merge mode):"
+    assert row_count() == 30
+    again = export_document("--event", "Christmas 2025")
+    assert without_exported_at(again) == without_exported_at(exported)
+
+
+def test_export_refuses_an_unknown_event_naming_it(two_events):
+    with pytest.raises(CommandError) as excinfo:
+        export_text("--event", "Christmas 2025", "--event", "Nowhere 2099")
+
+    assert excinfo.value.returncode == 1
+    assert (
+        str(excinfo.value) == "--event: no event named 'Nowhere 2099' in the file or the database"
+    )
+
+
+def _many_runs(count):
+    b = build_bakery()
+    ProductionRunFactory.create_batch(count, event=b.events[0], finished_unit=b.finished_units[0])
+    AssemblyRunFactory.create_batch(count, event=b.events[0], finished_good=b.finished_goods[1])
+    for _ in range(count // 10):
+        RecipeFactory(ingredients=[(b.ingredients[0], 1), (b.ingredients[1], 2)])
+    return b
+
+
+# Measured: a full export reads each of the 12 sections in one query and each of the 3 nested
+# lists in one more; an event's export first follows the references of its records.
+FULL_EXPORT_QUERIES = 15
+EVENT_EXPORT_QUERIES = 33
+
+
+@pytest.mark.parametrize("runs", [20, 200])
+def test_export_queries_do_not_grow_with_records(db, django_assert_max_num_queries, runs):
+    _many_runs(runs)
+
+    with django_assert_max_num_queries(FULL_EXPORT_QUERIES):
+        document = export_document()
+
+    assert len(document["production_runs"]) == runs + 5
+
+
+@pytest.mark.parametrize("runs", [20, 200])
+def test_event_export_queries_do_not_grow_with_records(db, django_assert_max_num_queries, runs):
+    b = _many_runs(runs)
+
+    with django_assert_max_num_queries(EVENT_EXPORT_QUERIES):
+        document = export_document("--event", b.events[0].name)
+
+    assert len(document["production_runs"]) == runs + 2
+
+
+def test_export_writes_a_summary_to_stderr_and_the_document_alone_to_stdout(christmas):
+    out, err = StringIO(), StringIO()
+    call_command("export_bakery", "-v", "2", stdout=out, stderr=err)
+
+    json.loads(out.getvalue())
+    assert err.getvalue().splitlines() == [
+        "Exported 16 records to standard output.",
+        *(f"  {key}: {len(CHRISTMAS_DOCUMENT[key])}" for key in (s.key for s in SECTIONS)),
+    ]
+
+
+def test_export_at_verbosity_zero_says_nothing(christmas):
+    err = StringIO()
+    call_command("export_bakery", "-v", "0", stdout=StringIO(), stderr=err)
+
+    assert err.getvalue() == ""
+
+
+def test_export_of_an_empty_database_has_every_section_empty(db):
+    document = export_document()
+
+    assert all(document[section.key] == [] for section in SECTIONS)
+
+
+def test_yield_modes_in_the_document_are_the_model_choices(christmas):
+    modes = {u["yield_mode"] for u in export_document()["finished_units"]}
+
+    assert modes == set(YieldMode.values)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import ijson
 
-from .errors import ExchangeError, problem
+from .errors import JSON_REASONS, ExchangeError, problem
 from .schema import HEADER_KEYS, SECTION_BY_KEY
 from .streams import SizeLimitExceeded, Source
 from .values import json_type
@@ -160,5 +160,17 @@ def locate_error(source: Source, slow_from: int, exc: Exception):
             exc = again
         except SizeLimitExceeded:
             return problem("", "too_large", limit=source.max_size)
-    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return problem("", "json", line=reader.line, column=max(reader.column_chars, 1), reason=reason)
+    return problem(
+        "", "json", line=reader.line, column=max(reader.column_chars, 1), reason=json_reason(exc)
+    )
+
+
+def json_reason(exc: Exception) -> str:
+    """Say why the JSON parser stopped, in words for a person editing the file."""
+    text = str(exc).strip()
+    if not text:
+        return type(exc).__name__
+    reason = text.splitlines()[0].strip()
+    for prefix in ("parse error: ", "lexical error: "):
+        reason = reason.removeprefix(prefix)
+    return JSON_REASONS.get(reason, reason)

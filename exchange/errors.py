@@ -12,22 +12,23 @@ MESSAGES = {
     "zip_members": "a .zip must hold exactly one file, this one holds {count}",
     "zip_member_path": "the .zip member {name!r} has an unsafe path",
     "duplicate_key": "the key {key!r} appears twice in the same object",
-    # The header.
+    # The header. A {value} or {got} parameter is already quoted as it reads in the file.
     "not_object": "the document must be a JSON object, got {got}",
-    "format": "must be {expected!r}, got {value!r}: this is not a bakery exchange document",
+    "format": "must be {expected!r}, got {value}: this is not a bakery exchange document",
     "version_newer": "version {value} is newer than this bakery supports ({supported}); "
     "upgrade bakery to import it",
-    "version": "must be a supported version ({supported}), got {value!r}",
-    "scope": 'must be null or an object like {{"events": ["Christmas 2025"]}}, got {value!r}',
-    "unknown_section": "unknown section{hint}",
+    "version": "must be a supported version ({supported}), got {value}",
+    "scope": 'must be null or an object like {{"events": ["Christmas 2025"]}}, got {got}',
+    "scope_events": "must be a list of event names, got {got}",
+    "unknown_section": "unknown section {key!r}{hint}",
     "section_type": "must be a list of records, got {got}",
     # A record's fields.
     "record_type": "must be an object, got {got}",
-    "unknown_field": "unknown field{hint}",
+    "unknown_field": "unknown field {key!r}{hint}",
     "required": "is required",
-    "type": "must be {expected}, got {got} {value}",
+    "type": "must be {expected}, got {got}",
     "blank": "must not be empty",
-    "max_length": "must be at most {limit} characters, got {length}",
+    "max_length": "must be at most {limit} characters, got {length}: {value}",
     "greater_than_zero": "must be greater than 0, got {value}",
     "non_negative": "must not be negative, got {value}",
     "max_value": "must be at most {limit}, got {value}",
@@ -35,12 +36,14 @@ MESSAGES = {
     "decimal_places": "must have at most {limit} decimal places, got {value}",
     "decimal_digits": "must have at most {limit} digits before the decimal point, got {value}",
     "not_finite": "must be a finite number, got {value}",
-    "choice": "must be one of {choices}, got {value!r}",
-    "date": "must be a date as YYYY-MM-DD, got {value!r}",
-    "datetime": "must be an ISO 8601 date and time, got {value!r}",
-    "naive_datetime": "must have a UTC offset (like 2025-12-15T10:00:00Z), got {value!r}",
-    "uuid": "must be a UUID, got {value!r}",
-    "one_of": "give exactly one of {keys}",
+    "choice": "must be one of {choices}, got {value}",
+    "date": "must be a date as YYYY-MM-DD, got {value}",
+    "no_such_date": "must be a real date, got {value} ({reason})",
+    "datetime": "must be a date and time like 2025-12-15T10:00:00Z, got {value}",
+    "no_such_datetime": "must be a real date and time, got {value} ({reason})",
+    "naive_datetime": "must have a UTC offset (like 2025-12-15T10:00:00Z), got {value}",
+    "uuid": "must be a UUID like 0b6f3c9e-2d1a-4c59-9a47-6f0d9b0f6a11, got {value}",
+    "one_of": "give exactly one of {keys}, got {found}",
     "required_for_mode": "is required when yield_mode is {mode!r}",
     # Between records.
     "duplicate": "{key} appears twice in the file, first at {first}",
@@ -50,14 +53,30 @@ MESSAGES = {
     "database's records first)",
     "recipe_mismatch": "{unit!r} is made from {actual!r}, not from {recipe!r}",
     "cycle": "{good!r} would contain itself: {path}",
-    "runs_recipe_changed": "{unit!r} would be made from {recipe!r}, but {count} production "
-    "run(s) in the database make it from {current!r}",
+    "runs_recipe_changed": "{unit!r} would be made from {recipe!r}, but {runs} in the "
+    "database make it from {current!r}",
     # Warnings.
     "new_uuid": "missing; a new uuid was given, so importing this file again would "
     "duplicate this run",
     "merge_skipped": "{key} already exists with a different {fields}; left as it is (merge)",
     # Usage.
     "usage": "{reason}",
+}
+
+# What the JSON parser's reasons mean, for a person editing the file; others are shown as is.
+JSON_REASONS = {
+    "premature EOF": "the document ends too soon (is it cut short?)",
+    "trailing garbage": "unexpected text after the end of the document",
+    "invalid char in json text.": "unexpected character",
+    "invalid object key (must be a string)": "a key must be a string in double quotes "
+    "(is there a comma too many?)",
+    "object key and value must be separated by a colon (':')": "expected ':' after a key",
+    "after key and value, inside map, I expect ',' or '}'": "expected ',' or '}' after a value",
+    "after array element, I expect ',' or ']'": "expected ',' or ']' after a list item",
+    "unallowed token at this point in JSON text": "unexpected character",
+    "invalid bytes in UTF8 string.": "text that is not UTF-8",
+    "probable comment found in input text, comments are not enabled.": "comments are not "
+    "allowed in JSON",
 }
 
 
@@ -108,20 +127,36 @@ class ExchangeError(Exception):
 
 
 class Problems:
-    """Collect problems up to a limit, counting the rest."""
+    """Collect problems up to a limit, counting the rest, and give them back in file order.
+
+    A problem may carry an order (a tuple: its place in the file); problems are returned
+    sorted by it, ties in the order they were added, so checks that run in separate passes
+    still report in file order. Only the first `limit` problems in that order are kept.
+    """
 
     def __init__(self, limit: int = 100):
         self.limit = limit
-        self.items: list[Problem] = []
+        self._kept: list[tuple[tuple, int, Problem]] = []
         self.total = 0
 
-    def add(self, location: str, code: str, **params):
+    def add(self, location: str, code: str, *, order: tuple = (), **params):
         self.total += 1
-        if len(self.items) < self.limit:
-            self.items.append(problem(location, code, **params))
+        self._kept.append((order, self.total, problem(location, code, **params)))
+        if len(self._kept) >= 2 * max(self.limit, 1):
+            self._trim()
 
-    def add_invalid(self, location: str, exc: Invalid):
-        self.add(location, exc.code, **exc.params)
+    def add_invalid(self, location: str, exc: Invalid, *, order: tuple = ()):
+        self.add(location, exc.code, order=order, **exc.params)
+
+    def _trim(self):
+        self._kept.sort(key=lambda kept: kept[:2])
+        del self._kept[max(self.limit, 0) :]
+
+    @property
+    def items(self) -> list[Problem]:
+        """Return the kept problems in file order."""
+        self._trim()
+        return [p for _, _, p in self._kept]
 
     def __bool__(self):
         return self.total > 0

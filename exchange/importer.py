@@ -2,8 +2,9 @@
 
 Three passes, so the document is never held whole: the first reads it once, checks every
 record on its own and spools the parsed records to temporary files; the second checks what
-lies between records (references, duplicates, cycles, a run's recipe); only then, if nothing
-is wrong, the third writes in batches, a few queries per batch of records.
+lies between records (references, duplicates, cycles, a run's recipe) of every record that
+passed the first; only then, if nothing is wrong, the third writes in batches, a few queries
+per batch of records. Problems of both checking passes are reported together, in file order.
 """
 
 import difflib
@@ -12,14 +13,15 @@ import tempfile
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 
-from .document import Header, Misplaced, Record, iter_document
+from .document import Header, Record, iter_document
 from .errors import ExchangeError, Invalid, Problem, Problems, problem
 from .schema import FORMAT, HEADER_KEYS, SECTION_BY_KEY, SECTIONS, VERSION, Section
 from .streams import Source
-from .values import DATETIME_RE, json_type, make_parser
+from .values import aware_datetime, described, json_type, make_parser, shown
 
 MODES = ("merge", "update", "replace")
 BATCH_SIZE = 500
@@ -49,8 +51,27 @@ class ImportResult:
 
 
 def _hint(key: str, choices) -> str:
+    """Suggest the closest known key, or list them all when none is close."""
     close = difflib.get_close_matches(key, list(choices), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; expected one of {', '.join(choices)}"
+
+
+def _kind(section_key: str) -> str:
+    """Name the records of a section as a baker would ("finished unit")."""
+    return str(SECTION_BY_KEY[section_key].model._meta.verbose_name)
+
+
+def _shown_key(section: Section, key: tuple) -> str:
+    """Quote a natural key: 'Flour', or event 'Christmas 2025' with recipe 'Cookies'."""
+    if len(key) == 1:
+        return repr(str(key[0]))
+    parts = [
+        f"{_kind(section.field_map[k].ref)} {str(v)!r}"
+        for k, v in zip(section.natural_key, key, strict=True)
+    ]
+    return f"{parts[0]} with {' and '.join(parts[1:])}"
 
 
 class _Spool:
@@ -107,6 +128,10 @@ class Importer:
             raise ExchangeError(
                 [problem("", "usage", reason=f"mode must be one of {', '.join(MODES)}")], status=2
             )
+        if error_limit < 1:
+            raise ExchangeError(
+                [problem("", "usage", reason="the error limit must be at least 1")], status=2
+            )
         self.source = source
         self.mode = mode
         self.dry_run = dry_run
@@ -115,6 +140,8 @@ class Importer:
         self.progress = progress
         self.parsers = _Parsers()
         self.header: dict = {}
+        # The place of each top-level key in the file, so problems are reported in file order.
+        self.top_order: dict[str, int] = {}
         # Natural keys seen in the file: name -> index for catalog sections, key -> index for
         # the others; a run's uuid only as a number, since there may be a million of them.
         self.keys: dict[str, dict] = defaultdict(dict)
@@ -123,101 +150,165 @@ class Importer:
         # What the cross-record checks need of the catalog in the file.
         self.unit_recipe: dict[str, str] = {}
         self.good_parts: dict[str, list] = {}
+        # Names of records with problems of their own: they resolve references (the problem
+        # is theirs, not the referrer's) but take no part in the checks between records.
+        self.failed: dict[str, set] = defaultdict(set)
+        # Sections with a record whose name itself has a problem: a reference that resolves
+        # nowhere may mean that record, so it is not reported until the name is fixed.
+        self.unnamed: set[str] = set()
 
     def run(self) -> ImportResult:
         with tempfile.TemporaryDirectory(prefix="bakery-import-") as directory:
             self.spools = {s.key: _Spool(directory, s.key) for s in SECTIONS}
             self._read()
             self._check_header()
-            self.problems.raise_if_any()
             self._check_between_records()
             self.problems.raise_if_any()
             return self._write()
 
     # Pass 1: every record on its own.
 
+    def _top(self, key: str) -> int:
+        """Return the place of a top-level key in the file, counting it if new."""
+        return self.top_order.setdefault(key, len(self.top_order))
+
+    def _order(self, section: Section, index: int, *keys) -> tuple:
+        """Return the place in the file of a record, or of a field of it, for sorting problems.
+
+        keys are a field key, or the nested list's key, a child's index and a field key of it.
+        """
+        order = [self.top_order.get(section.key, -1), index]
+        fields = [f.key for f in section.nested.fields] if section.nested else []
+        for position, key in enumerate(keys):
+            if position == 0:
+                order.append(section.keys.index(key) if key in section.keys else len(section.keys))
+            elif position == 1:
+                order.append(key)
+            else:
+                order.append(fields.index(key) if key in fields else len(fields))
+        return tuple(order)
+
     def _read(self):
         for item in iter_document(self.source):
             if isinstance(item, Record):
                 self._read_record(item)
-            elif isinstance(item, Header):
-                self.header[item.key] = item.value
-            elif isinstance(item, Misplaced):
-                if item.code == "unknown_section":
-                    hint = _hint(item.key, [*SECTION_BY_KEY, *HEADER_KEYS])
-                    self.problems.add(item.key, "unknown_section", hint=hint)
-                elif item.code == "duplicate_key":
-                    self.problems.add(item.key, "duplicate_key", key=item.key)
-                else:
-                    self.problems.add(item.key, item.code, got=item.got)
+                continue
+            order = (self._top(item.key),)
+            if isinstance(item, Header):
+                self.header[item.key] = (item.value, order)
+            elif item.code == "unknown_section":
+                hint = _hint(item.key, [*HEADER_KEYS, *SECTION_BY_KEY])
+                self.problems.add(item.key, "unknown_section", order=order, key=item.key, hint=hint)
+            elif item.code == "duplicate_key":
+                self.problems.add(item.key, "duplicate_key", order=order, key=item.key)
+            else:
+                self.problems.add(item.key, item.code, order=order, got=item.got)
+                if SECTION_BY_KEY[item.key].named:
+                    self.unnamed.add(item.key)
 
     def _check_header(self):
         header, problems = self.header, Problems()
         if "format" not in header:
             problems.add("format", "required")
-        elif header["format"] != FORMAT:
-            problems.add("format", "format", expected=FORMAT, value=header["format"])
-        version = header.get("version")
+        elif header["format"][0] != FORMAT:
+            problems.add("format", "format", expected=FORMAT, value=shown(header["format"][0]))
+        version = header.get("version", (None,))[0]
+        is_number = isinstance(version, int | Decimal) and not isinstance(version, bool)
         if "version" not in header:
             problems.add("version", "required")
-        elif isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
-            problems.add("version", "version_newer", value=version, supported=VERSION)
-        elif version != VERSION or isinstance(version, bool):
-            problems.add("version", "version", value=version, supported=VERSION)
+        elif is_number and version > VERSION:
+            problems.add("version", "version_newer", value=shown(version), supported=VERSION)
+        elif not is_number or version != VERSION:
+            problems.add("version", "version", value=shown(version), supported=VERSION)
         if problems:
             # Not a document of this format and version: its records' problems would be noise.
             raise ExchangeError(problems.items, problems.total)
-        exported_at = header.get("exported_at")
         if "exported_at" not in header:
             self.problems.add("exported_at", "required")
-        elif not isinstance(exported_at, str) or not DATETIME_RE.match(exported_at):
-            self.problems.add("exported_at", "datetime", value=exported_at)
-        scope = header.get("scope")
-        if scope is not None and not (
-            isinstance(scope, dict)
-            and set(scope) <= {"events"}
-            and isinstance(scope.get("events", []), list)
-            and all(isinstance(n, str) for n in scope.get("events", []))
-        ):
-            self.problems.add("scope", "scope", value=scope)
+        else:
+            exported_at, order = header["exported_at"]
+            try:
+                aware_datetime(exported_at)
+            except Invalid as exc:
+                self.problems.add_invalid("exported_at", exc, order=order)
+        if "scope" in header:
+            self._check_scope(*header["scope"])
 
-    def _parse_fields(self, location, value, parsers, known_keys):
-        """Parse a record's fields, adding its problems; return the values or None."""
+    def _check_scope(self, scope, order):
+        if scope is None:
+            return
+        if not isinstance(scope, dict):
+            self.problems.add("scope", "scope", order=order, got=described(scope))
+            return
+        for key in scope:
+            if key != "events":
+                hint = _hint(key, ["events"])
+                self.problems.add(f"scope.{key}", "unknown_field", order=order, key=key, hint=hint)
+        events = scope.get("events", [])
+        if not isinstance(events, list) or not all(isinstance(n, str) for n in events):
+            self.problems.add("scope.events", "scope_events", order=order, got=described(events))
+
+    def _parse_fields(self, location, value, parsers, known_keys, order):
+        """Parse a record's fields, adding its problems; return the values and whether all fit.
+
+        order(key) gives the place of a field for sorting problems. A field that does not fit
+        is None among the values.
+        """
         if not isinstance(value, dict):
-            self.problems.add(location, "record_type", got=json_type(value))
-            return None
+            self.problems.add(location, "record_type", order=order(None), got=json_type(value))
+            return None, False
         ok = True
         for key in value:
             if key not in known_keys:
-                self.problems.add(f"{location}.{key}", "unknown_field", hint=_hint(key, known_keys))
+                self.problems.add(
+                    f"{location}.{key}",
+                    "unknown_field",
+                    order=order(key),
+                    key=key,
+                    hint=_hint(key, known_keys),
+                )
                 ok = False
         parsed = []
         for f, parse in parsers:
             try:
                 parsed.append(parse(value.get(f.key)))
             except Invalid as exc:
-                self.problems.add_invalid(f"{location}.{f.key}", exc)
+                self.problems.add_invalid(f"{location}.{f.key}", exc, order=order(f.key))
                 parsed.append(None)
                 ok = False
-        return parsed if ok else None
+        return parsed, ok
 
     def _read_record(self, record: Record):
         section = SECTION_BY_KEY[record.section]
+        self._top(section.key)
         location = f"{section.key}[{record.index}]"
+        index = record.index
         for path, key in record.duplicate_keys:
-            self.problems.add(path, "duplicate_key", key=key)
-        values = self._parse_fields(
-            location, record.value, self.parsers.fields[section.key], section.keys
+            self.problems.add(path, "duplicate_key", order=self._order(section, index), key=key)
+        values, ok = self._parse_fields(
+            location,
+            record.value,
+            self.parsers.fields[section.key],
+            section.keys,
+            lambda key: self._order(section, index, *([key] if key else [])),
         )
         children = None
         if section.nested and isinstance(record.value, dict):
-            children = self._read_children(section, location, record.value.get(section.nested.key))
-        if values is None or children is False or record.duplicate_keys:
+            children = self._read_children(
+                section, location, index, record.value.get(section.nested.key)
+            )
+        if values is None:
+            if section.named:
+                self.unnamed.add(section.key)
             return
         row = dict(zip((f.key for f in section.fields), values, strict=True))
-        if not self._check_record(section, location, row, record.value):
+        if not ok or children is False or record.duplicate_keys:
+            self._note_failed(section, location, index, row)
             return
-        if not self._note_key(section, location, record.index, row):
+        if not self._check_record(section, location, index, row):
+            self._note_failed(section, location, index, row)
+            return
+        if not self._note_key(section, location, index, row):
             return
         if section.key == "finished_units":
             self.unit_recipe[row["name"]] = row["recipe_name"]
@@ -229,44 +320,71 @@ class Importer:
             (record.index, tuple(row[f.key] for f in section.fields), children)
         )
 
-    def _read_children(self, section: Section, location: str, value):
+    def _read_children(self, section: Section, location: str, index: int, value):
         nested = section.nested
         where = f"{location}.{nested.key}"
         if value is None:
             return []
         if not isinstance(value, list):
-            self.problems.add(where, "type", expected="a list", got=json_type(value), value="")
+            self.problems.add(
+                where,
+                "type",
+                order=self._order(section, index, nested.key),
+                expected="a list",
+                got=described(value),
+            )
             return False
         children, seen, ok = [], {}, True
         keys = tuple(f.key for f in nested.fields)
         for i, child in enumerate(value):
             spot = f"{where}[{i}]"
-            parsed = self._parse_fields(spot, child, self.parsers.nested[section.key], keys)
-            if parsed is None:
+
+            def order(key, i=i):
+                return self._order(section, index, nested.key, i, *([key] if key else []))
+
+            parsed, fits = self._parse_fields(
+                spot, child, self.parsers.nested[section.key], keys, order
+            )
+            if not fits:
                 ok = False
                 continue
             row = dict(zip(keys, parsed, strict=True))
-            if nested.one_of and sum(row[k] is not None for k in nested.one_of) != 1:
-                self.problems.add(spot, "one_of", keys=" or ".join(nested.one_of))
+            given = sum(row[k] is not None for k in nested.one_of)
+            if nested.one_of and given != 1:
+                found = "neither" if given == 0 else "both" if given == 2 else str(given)
+                self.problems.add(
+                    spot, "one_of", order=order(None), keys=" or ".join(nested.one_of), found=found
+                )
                 ok = False
                 continue
             identity = tuple(row[k] for k in nested.identity)
             if identity in seen:
                 name = next(v for v in identity if v is not None)
-                self.problems.add(spot, "duplicate_child", key=repr(name), first=seen[identity])
+                self.problems.add(
+                    spot,
+                    "duplicate_child",
+                    order=order(None),
+                    key=repr(name),
+                    first=seen[identity],
+                )
                 ok = False
                 continue
             seen[identity] = spot
             children.append(row)
         return children if ok else False
 
-    def _check_record(self, section: Section, location: str, row: dict, raw: dict) -> bool:
+    def _check_record(self, section: Section, location: str, index: int, row: dict) -> bool:
         """Apply the rules of one record that go beyond its fields' own values."""
         if section.key == "finished_units":
             needed = {"discrete_count": "items_per_batch", "batch_portion": "batch_percentage"}
             key = needed[row["yield_mode"]]
             if row[key] is None:
-                self.problems.add(f"{location}.{key}", "required_for_mode", mode=row["yield_mode"])
+                self.problems.add(
+                    f"{location}.{key}",
+                    "required_for_mode",
+                    order=self._order(section, index, key),
+                    mode=row["yield_mode"],
+                )
                 return False
         elif section.key == "events" and row["year"] is None:
             row["year"] = row["event_date"].year
@@ -275,23 +393,36 @@ class Importer:
             self.warnings.add(f"{location}.uuid", "new_uuid")
         return True
 
+    def _note_failed(self, section: Section, location: str, index: int, row: dict):
+        """Remember the natural key of a record with problems, if its key fields fit."""
+        if section.key in ("production_runs", "assembly_runs"):
+            return
+        key = tuple(row[k] for k in section.natural_key)
+        if None in key:
+            if section.named:
+                self.unnamed.add(section.key)
+            return
+        if self._note_key(section, location, index, row) and section.named:
+            self.failed[section.key].add(key[0])
+
     def _note_key(self, section: Section, location: str, index: int, row: dict) -> bool:
         """Remember a record's natural key, refusing one seen before in the file."""
         if section.key in ("production_runs", "assembly_runs"):
             number = row["uuid"].int
             if number in self.run_uuids[section.key]:
-                self.duplicate_uuids[section.key].append((location, row["uuid"]))
+                self.duplicate_uuids[section.key].append((location, index, row["uuid"]))
                 return False
             self.run_uuids[section.key].add(number)
             return True
         key = tuple(row[k] for k in section.natural_key)
         seen = self.keys[section.key]
         if key in seen:
-            shown = repr(key[0]) if len(key) == 1 else "(" + ", ".join(map(repr, key)) + ")"
+            field = section.natural_key[0] if section.named else None
             self.problems.add(
-                f"{location}.{section.natural_key[-1] if len(key) == 1 else ''}".rstrip("."),
+                f"{location}.{field}" if field else location,
                 "duplicate",
-                key=shown,
+                order=self._order(section, index, *([field] if field else [])),
+                key=_shown_key(section, key),
                 first=f"{section.key}[{seen[key]}]",
             )
             return False
@@ -325,30 +456,44 @@ class Importer:
             for batch in self.spools[section.key].batches():
                 for index, values, children in batch:
                     location = f"{section.key}[{index}]"
+                    resolved = True
                     for i in positions:
-                        self._check_ref(
-                            f"{location}.{section.fields[i].key}", section.fields[i], values[i]
+                        key = section.fields[i].key
+                        resolved &= self._check_ref(
+                            f"{location}.{key}",
+                            section.fields[i],
+                            values[i],
+                            self._order(section, index, key),
                         )
                     for j, child in enumerate(children or []):
                         for f in nested_refs:
                             self._check_ref(
-                                f"{location}.{section.nested.key}[{j}].{f.key}", f, child[f.key]
+                                f"{location}.{section.nested.key}[{j}].{f.key}",
+                                f,
+                                child[f.key],
+                                self._order(section, index, section.nested.key, j, f.key),
                             )
-                    if section.key == "production_runs":
-                        self._check_run_recipe(location, values)
+                    if section.key == "production_runs" and resolved:
+                        self._check_run_recipe(section, location, index, values)
+        self._check_units_keep_their_runs()
         self._check_cycles()
 
     def _report_duplicate_uuids(self):
         for key, duplicates in self.duplicate_uuids.items():
-            wanted = {u.int for _, u in duplicates}
+            section = SECTION_BY_KEY[key]
+            wanted = {u.int for _, _, u in duplicates}
             first = {}
             for batch in self.spools[key].batches():
                 for index, values, _ in batch:
                     if values[0].int in wanted and values[0].int not in first:
                         first[values[0].int] = f"{key}[{index}]"
-            for location, value in duplicates:
+            for location, index, value in duplicates:
                 self.problems.add(
-                    f"{location}.uuid", "duplicate", key=repr(str(value)), first=first[value.int]
+                    f"{location}.uuid",
+                    "duplicate",
+                    order=self._order(section, index, "uuid"),
+                    key=repr(str(value)),
+                    first=first[value.int],
                 )
 
     def _load_db_catalog(self):
@@ -366,21 +511,25 @@ class Importer:
         ):
             self.db_good_parts[assembly].append(part)
 
-    def _check_ref(self, location, f, value):
-        if value is None:
-            return
-        if value not in self.keys[f.ref + ":all"]:
-            kind = SECTION_BY_KEY[f.ref].model._meta.verbose_name
-            code = "unknown_ref_replace" if self.mode == "replace" else "unknown_ref"
-            self.problems.add(location, code, kind=kind, value=value)
+    def _check_ref(self, location, f, value, order) -> bool:
+        """Refuse a reference to a record neither in the file nor in the database."""
+        if value is None or value in self.keys[f.ref + ":all"]:
+            return True
+        if f.ref in self.unnamed:
+            return False
+        code = "unknown_ref_replace" if self.mode == "replace" else "unknown_ref"
+        self.problems.add(location, code, order=order, kind=_kind(f.ref), value=value)
+        return False
 
     def _writes(self, section_key: str, name: str) -> bool:
         """Whether the import sets this named record's fields from the file."""
         in_file = (name,) in self.keys[section_key]
         return in_file and (self.mode != "merge" or name not in self.db_names[section_key])
 
-    def _check_run_recipe(self, location, values):
+    def _check_run_recipe(self, section, location, index, values):
         recipe, unit = values[1], values[2]
+        if unit in self.failed["finished_units"]:
+            return
         if self._writes("finished_units", unit):
             actual = self.unit_recipe[unit]
         else:
@@ -389,31 +538,79 @@ class Importer:
             self.problems.add(
                 f"{location}.finished_unit_name",
                 "recipe_mismatch",
+                order=self._order(section, index, "finished_unit_name"),
                 unit=unit,
                 actual=actual,
                 recipe=recipe,
             )
 
+    def _check_units_keep_their_runs(self):
+        """Refuse an update giving a finished unit another recipe than its runs in the database.
+
+        The file's own runs are checked against the file's unit; only the database's runs that
+        the file does not set are counted. One query per batch of changed units.
+        """
+        from production.models import ProductionRun
+
+        if self.mode != "update":
+            return
+        section = SECTION_BY_KEY["finished_units"]
+        changed = {
+            name: recipe
+            for name, recipe in self.unit_recipe.items()
+            if self.db_unit_recipe.get(name) not in (None, recipe)
+        }
+        file_runs = self.run_uuids["production_runs"]
+        counts = defaultdict(int)
+        names = sorted(changed)
+        for start in range(0, len(names), BATCH_SIZE):
+            runs = ProductionRun.objects.filter(
+                finished_unit__name__in=names[start : start + BATCH_SIZE]
+            ).values_list("finished_unit__name", "recipe__name", "uuid")
+            for unit, recipe, run_uuid in runs.iterator():
+                if recipe != changed[unit] and run_uuid.int not in file_runs:
+                    counts[unit] += 1
+        for name, count in counts.items():
+            index = self.keys["finished_units"][(name,)]
+            self.problems.add(
+                f"finished_units[{index}].recipe_name",
+                "runs_recipe_changed",
+                order=self._order(section, index, "recipe_name"),
+                unit=name,
+                recipe=changed[name],
+                runs=f"{count} production run{'s' if count > 1 else ''}",
+                current=self.db_unit_recipe[name],
+            )
+
     def _check_cycles(self):
+        """Refuse goods that would contain themselves, reporting each cycle once."""
+        section = SECTION_BY_KEY["finished_goods"]
         graph = {k: list(v) for k, v in self.db_good_parts.items()}
+        for name in self.failed["finished_goods"]:
+            graph[name] = []
         written = {}
         for name, parts in self.good_parts.items():
             if self._writes("finished_goods", name):
                 graph[name] = [p for _, p in parts if p is not None]
                 written[name] = parts
         index_of = {name: i for (name,), i in self.keys["finished_goods"].items()}
-        for name, parts in written.items():
+        reported = set()
+        for name, parts in sorted(written.items(), key=lambda item: index_of[item[0]]):
             for position, part in parts:
                 if part is None:
                     continue
                 path = self._path_back(graph, part, name)
-                if path is not None:
-                    self.problems.add(
-                        f"finished_goods[{index_of[name]}].components[{position}].finished_good_name",
-                        "cycle",
-                        good=name,
-                        path=" → ".join([name, *path]),
-                    )
+                if path is None or frozenset(path) in reported:
+                    continue
+                reported.add(frozenset(path))
+                index = index_of[name]
+                self.problems.add(
+                    f"finished_goods[{index}].components[{position}].finished_good_name",
+                    "cycle",
+                    order=self._order(section, index, "components", position, "finished_good_name"),
+                    good=name,
+                    path=" → ".join([name, *path]),
+                )
 
     @staticmethod
     def _path_back(graph, start, goal):

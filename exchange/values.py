@@ -36,17 +36,28 @@ def json_type(value) -> str:
 
 
 def shown(value, limit: int = 60) -> str:
-    """Quote a value for a message, shortened past a limit."""
+    """Quote a value for a message as it reads in the file, shortened past a limit."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dict | list):
-        return ""
-    text = repr(value) if isinstance(value, str) else str(value)
-    if isinstance(value, Decimal):
-        text = str(value)
+        return json_type(value)
+    if isinstance(value, str):
+        return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+    text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def described(value) -> str:
+    """Name a value's type and quote it, as in "a string '4'" or "a list"."""
+    if value is None or isinstance(value, bool | dict | list):
+        return shown(value)
+    return f"{json_type(value)} {shown(value)}"
+
+
 def _type_error(expected, value):
-    return Invalid("type", expected=expected, got=json_type(value), value=shown(value))
+    return Invalid("type", expected=expected, got=described(value))
 
 
 def _limits(model_field):
@@ -60,15 +71,40 @@ def _limits(model_field):
     return low, high
 
 
-def _check_bounds(value, low, high):
+def _check_bounds(value, low, high, written=None):
+    """Refuse a value outside its field's bounds, quoting it as written in the file."""
+    written = shown(value if written is None else written)
     if low is not None and value < low:
         if low == 0:
-            raise Invalid("non_negative", value=shown(value))
+            raise Invalid("non_negative", value=written)
         if low in (1, Decimal("0.0001")):
-            raise Invalid("greater_than_zero", value=shown(value))
-        raise Invalid("min_value", limit=low, value=shown(value))
+            raise Invalid("greater_than_zero", value=written)
+        raise Invalid("min_value", limit=low, value=written)
     if high is not None and value > high:
-        raise Invalid("max_value", limit=high, value=shown(value))
+        raise Invalid("max_value", limit=high, value=written)
+
+
+def aware_datetime(value) -> datetime.datetime:
+    """Parse an ISO 8601 date and time with a UTC offset, or raise Invalid."""
+    if not isinstance(value, str):
+        raise _type_error("a date and time string", value)
+    if not DATETIME_RE.match(value):
+        raise Invalid("datetime", value=shown(value))
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid("no_such_datetime", value=shown(value), reason=_reason(exc)) from None
+    if parsed.tzinfo is None:
+        raise Invalid("naive_datetime", value=shown(value))
+    return parsed
+
+
+def _reason(exc: ValueError) -> str:
+    """Return Python's reason a date is not real, when it reads well ("month must be in 1..12")."""
+    text = str(exc)
+    if text.startswith("offset"):
+        return "the UTC offset must be less than 24 hours"
+    return text
 
 
 def make_parser(bound):
@@ -99,7 +135,7 @@ def make_parser(bound):
             if value is None and nullable:
                 return f.get_default()
             if value not in choices:
-                raise Invalid("choice", choices=" | ".join(choices), value=value)
+                raise Invalid("choice", choices=" | ".join(choices), value=shown(value))
             return value
 
         return parse_choice
@@ -120,7 +156,7 @@ def make_parser(bound):
                 if not value:
                     raise Invalid("blank")
             if max_length is not None and len(value) > max_length:
-                raise Invalid("max_length", limit=max_length, length=len(value))
+                raise Invalid("max_length", limit=max_length, length=len(value), value=shown(value))
             return value
 
         return parse_text
@@ -174,20 +210,19 @@ def make_parser(bound):
                 raise Invalid("required")
             if isinstance(value, bool) or not isinstance(value, str | int | Decimal | float):
                 raise _type_error('a decimal (a string like "12.50" or a number)', value)
-            if isinstance(value, float):
-                value = repr(value)
             try:
-                number = Decimal(value.strip() if isinstance(value, str) else value)
+                text = value.strip() if isinstance(value, str) else value
+                number = Decimal(repr(text) if isinstance(text, float) else text)
             except InvalidOperation:
                 raise _type_error('a decimal (a string like "12.50" or a number)', value) from None
             if not number.is_finite():
                 raise Invalid("not_finite", value=shown(value))
             if abs(number) >= Decimal(10) ** whole:
-                raise Invalid("decimal_digits", limit=whole, value=shown(value))
+                raise Invalid("decimal_digits", limit=whole, value=shown(number))
             exact = number.quantize(quantum)
             if exact != number:
-                raise Invalid("decimal_places", limit=places, value=shown(value))
-            _check_bounds(exact, low, high)
+                raise Invalid("decimal_places", limit=places, value=shown(number))
+            _check_bounds(exact, low, high, written=number)
             return exact
 
         return parse_decimal
@@ -195,19 +230,11 @@ def make_parser(bound):
     if isinstance(f, models.DateTimeField):
 
         def parse_datetime(value):
-            if value is None and not bound.required:
-                return None
-            if not isinstance(value, str):
-                raise _type_error("a date and time string", value)
-            if not DATETIME_RE.match(value):
-                raise Invalid("datetime", value=shown(value))
-            try:
-                parsed = datetime.datetime.fromisoformat(value)
-            except ValueError:
-                raise Invalid("datetime", value=shown(value)) from None
-            if parsed.tzinfo is None:
-                raise Invalid("naive_datetime", value=shown(value))
-            return parsed
+            if value is None:
+                if not bound.required:
+                    return None
+                raise Invalid("required")
+            return aware_datetime(value)
 
         return parse_datetime
 
@@ -219,11 +246,11 @@ def make_parser(bound):
                     return None
                 raise Invalid("required")
             if not isinstance(value, str) or not DATE_RE.match(value):
-                raise Invalid("date", value=shown(value) if not isinstance(value, str) else value)
+                raise Invalid("date", value=shown(value))
             try:
                 return datetime.date.fromisoformat(value)
-            except ValueError:
-                raise Invalid("date", value=value) from None
+            except ValueError as exc:
+                raise Invalid("no_such_date", value=shown(value), reason=_reason(exc)) from None
 
         return parse_date
 

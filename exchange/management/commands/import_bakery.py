@@ -1,5 +1,6 @@
 """Load an exchange document into the bakery, checked first, in one transaction."""
 
+import argparse
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,12 +23,37 @@ def size(text: str) -> int:
         raise ValueError(f"not a size: {text!r}") from None
 
 
+def at_least_one(text: str) -> int:
+    """Parse a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text!r}")
+    return number
+
+
 class Command(BaseCommand):
     help = (
         "Import a bakery exchange document. Every check runs before anything is written, "
         "every problem is reported with its place, and the import is one transaction. "
         "Exit status: 0 imported, 1 refused (nothing written), 2 usage error."
     )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        refuse = parser.error
+
+        def usage_error(message):
+            # From the shell argparse exits with status 2; from call_command() the CommandError
+            # must carry the same status.
+            if parser.called_from_command_line:
+                refuse(message)
+            raise CommandError(f"Error: {message}", returncode=2)
+
+        parser.error = usage_error
+        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="The document; .gz, .bz2, .xz, .zip or '-' for stdin.")
@@ -52,7 +78,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--error-limit",
-            type=int,
+            type=at_least_one,
             default=DEFAULT_ERROR_LIMIT,
             metavar="N",
             help=f"Report at most N problems, then count the rest (default {DEFAULT_ERROR_LIMIT}).",

@@ -177,9 +177,13 @@ class _ZipMember(io.RawIOBase):
 
     def close(self):
         if not self.closed:
-            self.member.close()
-            self.archive.close()
-        super().close()
+            try:
+                self.member.close()
+            finally:
+                try:
+                    self.archive.close()
+                finally:
+                    super().close()
 
 
 @contextlib.contextmanager
@@ -201,13 +205,17 @@ def atomic_output(path: str, stdout=None):
             compressed = _compressed_writer(path, raw)
             binary = compressed or raw
             text = io.TextIOWrapper(binary, encoding="utf-8", newline="\n", write_through=False)
-            yield text
-            text.flush()
-            if compressed is not None:
+            try:
+                yield text
                 text.detach()
-                compressed.close()
-            else:
-                text.detach()
+                if compressed is not None:
+                    compressed.close()
+            except BaseException:
+                # Close the layers over the file while it is open: left to the garbage
+                # collector, they would write to a closed file. The file is removed anyway.
+                with contextlib.suppress(Exception):
+                    text.close()
+                raise
             raw.flush()
             os.fsync(raw.fileno())
         umask = os.umask(0)

@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from bakery.models import Composition, FulfillmentStatus, YieldMode
+from bakery.models import Composition, FulfillmentStatus, Package, PackageFinishedGood, YieldMode
 from exchange.schema import HEADER_KEYS, SECTIONS
 from tests.factories import (
     AssemblyRunFactory,
@@ -409,6 +409,60 @@ def test_export_orders_a_unit_before_a_good_of_the_same_sort_order(christmas):
     ]
 
 
+def test_export_orders_names_by_their_utf8_bytes_on_every_database(db):
+    for name in ("é", "🍪", "Z", "a", "É", "B", "a b", "ab"):
+        IngredientFactory(name=name)
+
+    names = [i["name"] for i in export_document()["ingredients"]]
+
+    assert names == ["B", "Z", "a", "a b", "ab", "É", "é", "🍪"]
+    assert names == sorted(names, key=lambda n: n.encode("utf-8"))
+
+
+def test_export_orders_events_by_date_then_name_and_runs_by_time_then_uuid(db):
+    for name, day in (("b", 2), ("a", 2), ("c", 1)):
+        EventFactory(name=name, event_date=datetime.date(2025, 12, day))
+    unit = FinishedUnitFactory()
+    at = datetime.datetime(2025, 12, 1, 12, 0, tzinfo=datetime.UTC)
+    uuids = ["ffffffff-0000-4000-8000-000000000000", "00000000-0000-4000-8000-000000000000"]
+    for text in uuids:
+        ProductionRunFactory(
+            uuid=uuid.UUID(text), standalone=True, finished_unit=unit, produced_at=at
+        )
+    ProductionRunFactory(
+        standalone=True, finished_unit=unit, produced_at=at - datetime.timedelta(microseconds=1)
+    )
+
+    document = export_document()
+
+    assert [e["name"] for e in document["events"]] == ["c", "a", "b"]
+    runs = [(r["produced_at"], r["uuid"]) for r in document["production_runs"]]
+    assert runs[1:] == [("2025-12-01T12:00:00Z", uuids[1]), ("2025-12-01T12:00:00Z", uuids[0])]
+    assert runs[0][0] == "2025-12-01T11:59:59.999999Z"
+
+
+def test_export_keeps_each_nested_list_with_its_parent_across_batches(db):
+    good, other = FinishedGoodFactory(name="Box"), FinishedGoodFactory(name="Tin")
+    packages = Package.objects.bulk_create(
+        Package(name=f"Package {n:04d}", description="") for n in range(1201)
+    )
+    PackageFinishedGood.objects.bulk_create(
+        PackageFinishedGood(package=p, finished_good=g, quantity=n + 1)
+        for n, p in enumerate(packages)
+        for g in ((good, other) if n % 2 else (good,))
+    )
+
+    records = export_document()["packages"]
+
+    assert len(records) == 1201
+    for n, record in enumerate(records):
+        assert record["name"] == f"Package {n:04d}"
+        expected = [{"finished_good_name": "Box", "quantity": n + 1}]
+        if n % 2:
+            expected.append({"finished_good_name": "Tin", "quantity": n + 1})
+        assert record["contents"] == expected
+
+
 def _names(records, key="name"):
     return sorted(r[key] for r in records)
 
@@ -517,11 +571,18 @@ def test_export_of_an_event_imports_into_an_empty_database(two_events, tmp_path)
     assert without_exported_at(again) == without_exported_at(exported)
 
 
-def test_export_refuses_an_unknown_event_naming_it(two_events):
+def test_export_refuses_an_unknown_event_naming_it_and_writes_nothing(two_events):
+    out = StringIO()
     with pytest.raises(CommandError) as excinfo:
-        export_text("--event", "Christmas 2025", "--event", "Nowhere 2099")
+        call_command(
+            "export_bakery",
+            *("--event", "Christmas 2025", "--event", "Nowhere 2099"),
+            stdout=out,
+            stderr=StringIO(),
+        )
 
     assert excinfo.value.returncode == 1
+    assert out.getvalue() == ""
     assert (
         str(excinfo.value) == "--event: no event named 'Nowhere 2099' in the file or the database"
     )

@@ -196,6 +196,36 @@ def test_failure_while_writing_leaves_the_old_file_and_removes_the_partial_one(t
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
 
 
+FAIL_WHILE_WRITING = """
+import sys
+from exchange.streams import atomic_output
+try:
+    with atomic_output(sys.argv[1]) as out:
+        out.write("x" * 100_000)
+        raise RuntimeError("the database went away")
+except RuntimeError:
+    pass
+"""
+
+
+@pytest.mark.parametrize("suffix", ["", *COMPRESSIONS])
+def test_failure_while_writing_closes_every_layer_before_the_file(tmp_path, suffix):
+    path = tmp_path / f"bakery.json{suffix}"
+
+    # Development mode reports what a stream's close raises when it is collected.
+    result = subprocess.run(
+        [sys.executable, "-X", "dev", "-c", FAIL_WHILE_WRITING, str(path)],
+        capture_output=True,
+        cwd=settings.BASE_DIR,
+        timeout=60,
+    )
+
+    assert result.returncode == 0
+    assert result.stderr.decode() == ""
+    assert not path.exists()
+    assert leftovers(tmp_path) == []
+
+
 def test_export_replaces_an_existing_file_whole_with_the_usual_permissions(bakery, tmp_path):
     path = tmp_path / "bakery.json"
     path.write_text("x" * 1_000_000, encoding="utf-8")

@@ -392,6 +392,18 @@ def test_export_indent_changes_only_the_layout(christmas, indent):
         assert "        {" in lines
 
 
+@pytest.mark.parametrize("indent", [-1, 0, 2, 4])
+def test_export_streams_the_text_json_dumps_would_write(db, indent):
+    rich_bakery()
+
+    text = export_text("--indent", str(indent))
+
+    expected = json.dumps(
+        json.loads(text), ensure_ascii=False, indent=None if indent < 0 else indent
+    )
+    assert text == expected + "\n"
+
+
 def test_export_indent_zero_writes_each_record_on_its_own_lines(christmas):
     assert export_text("--indent", "0").splitlines()[:3] == [
         "{",

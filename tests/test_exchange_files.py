@@ -52,7 +52,7 @@ def leftovers(directory: Path) -> list[str]:
 
 
 def decompressed(path: Path) -> bytes:
-    magic, decompress = COMPRESSIONS[path.suffix]
+    _, decompress = COMPRESSIONS[path.suffix]
     if decompress is not None:
         return decompress(path.read_bytes())
     with zipfile.ZipFile(path) as archive:

@@ -104,15 +104,19 @@ def test_merge_finds_unicode_nulls_limits_and_offsets_unchanged_in_their_own_exp
     assert snapshot_database() == before
 
 
-def test_merge_leaves_records_whose_fields_differ_and_counts_them_skipped(exported, tmp_path):
+def test_merge_leaves_records_whose_fields_differ_and_counts_them_skipped(
+    bakery, exported, tmp_path
+):
     _, document = exported
     before = snapshot_database()
     ingredient = document["ingredients"][1]
     ingredient["category"] = "Changed"
     recipe = document["recipes"][0]
     recipe["ingredients"][0]["quantity"] = "9.0000"
-    good = document["finished_goods"][1]
+    good = find(document["finished_goods"], name=bakery.finished_goods[1].name)
+    assert len(good["components"]) == 2
     good["components"] = good["components"][:1]
+    good_index = document["finished_goods"].index(good)
     run = document["production_runs"][2]
     run["notes"] = "changed"
     run["actual_yield"] += 1
@@ -132,8 +136,8 @@ def test_merge_leaves_records_whose_fields_differ_and_counts_them_skipped(export
         "category; left as it is (merge)",
         f"warning: recipes[0]: '{recipe['name']}' already exists with a different "
         "ingredients; left as it is (merge)",
-        f"warning: finished_goods[1]: '{good['name']}' already exists with a different "
-        "components; left as it is (merge)",
+        f"warning: finished_goods[{good_index}]: '{good['name']}' already exists with a "
+        "different components; left as it is (merge)",
         f"warning: production_runs[2]: '{run['uuid']}' already exists with a different "
         "actual_yield, notes; left as it is (merge)",
     ]

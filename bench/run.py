@@ -1,0 +1,519 @@
+"""Benchmark export_bakery and import_bakery against Django's dumpdata and loaddata.
+
+Run from the project root:
+
+    .venv/bin/python bench/run.py [--runs 20000] [--repeat 1] [--skip-django]
+
+It generates a synthetic bakery (generate_bakery) into a fresh database, then measures
+whole processes, interleaved: export_bakery against dumpdata, then import_bakery and
+loaddata, each into a fresh migrated database (migration not timed). It prints a table of
+wall time, records per second and peak memory, the ratios and the goals of issue 4, checks
+that every imported database equals the source, and saves the figures to
+bench/out/results-<db>-<runs>.json.
+
+SQLite by default (files under bench/data/); with DATABASE_URL set to a PostgreSQL URL it
+uses the databases bakery_bench_src, bakery_bench_import and bakery_bench_load of that
+server, dropping and creating them.
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import ijson
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+OUT = ROOT / "bench" / "out"
+LOGS = OUT / "logs"
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+PYTHON = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
+
+EXPORT_FILE = OUT / "export.json"
+DUMP_FILE = OUT / "dump.json"
+APPS = ("bakery", "production")
+PG_DATABASES = {
+    "src": "bakery_bench_src",
+    "import": "bakery_bench_import",
+    "load": "bakery_bench_load",
+}
+
+# Issue 4's goals, set at 20,000 runs on SQLite, and its limits at 1,000,000 runs.
+IMPORT_GOAL = 15
+EXPORT_GOAL = 30
+GOAL_RUNS = 20_000
+EXPORT_MEMORY_LIMIT = 2
+IMPORT_MEMORY_LIMIT = 3
+# Per-record time may vary this much from run to run and still count as linear.
+LINEAR_TOLERANCE = 1.10
+
+COUNT_MODELS = f"""
+import json
+from django.apps import apps
+print(json.dumps({{
+    m._meta.label: m._default_manager.count()
+    for app in {APPS!r} for m in apps.get_app_config(app).get_models()
+}}))
+"""
+
+
+class BenchError(Exception):
+    """A step of the benchmark failed; the message says which and where its log is."""
+
+
+def say(message: str = ""):
+    print(message, flush=True)
+
+
+class Databases:
+    """The three databases of a benchmark: the source, the import target, the loaddata target."""
+
+    def __init__(self, runs: int):
+        url = os.environ.get("DATABASE_URL", "")
+        scheme = urlsplit(url).scheme
+        self.postgres = scheme in ("postgres", "postgresql", "pgsql")
+        self.vendor = "postgresql" if self.postgres else "sqlite"
+        self.base_url = url
+        self.runs = runs
+
+    def url(self, role: str) -> str:
+        if self.postgres:
+            return self._pg_url(PG_DATABASES[role])
+        return f"sqlite:///{self._sqlite_path(role)}"
+
+    def describe(self, role: str) -> str:
+        return (
+            PG_DATABASES[role] if self.postgres else str(self._sqlite_path(role).relative_to(ROOT))
+        )
+
+    def _sqlite_path(self, role: str) -> Path:
+        return DATA / f"{role}-{self.runs}.sqlite3"
+
+    def _pg_url(self, name: str) -> str:
+        """Return the server's URL naming another database (libpq and Django both read it)."""
+        parts = urlsplit(self.base_url)
+        query = f"?{parts.query}" if parts.query else ""
+        return f"postgresql://{parts.netloc}/{name}{query}"
+
+    def recreate(self, role: str):
+        """Drop the database of this role if it exists and create it empty."""
+        if self.postgres:
+            import psycopg
+
+            name = PG_DATABASES[role]
+            with psycopg.connect(self._pg_url("postgres"), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}"')
+        else:
+            path = self._sqlite_path(role)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class Measure:
+    """One whole process: its wall time, peak memory and exit status."""
+
+    def __init__(self, seconds: float, peak_kib: int, returncode: int, log: Path):
+        self.seconds = seconds
+        self.peak_kib = peak_kib
+        self.returncode = returncode
+        self.log = log
+
+
+def run(args: list[str], database_url: str, log_name: str, env_extra=None) -> Measure:
+    """Run manage.py with these arguments as a child process; time it and take its peak RSS."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / f"{log_name}.log"
+    env = {**os.environ, "DATABASE_URL": database_url, **(env_extra or {})}
+    with open(log, "wb") as out:
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        # wait4 reports the child's own resource use: ru_maxrss in KiB on Linux.
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    measure = Measure(seconds, usage.ru_maxrss, child.returncode, log)
+    if measure.returncode != 0:
+        tail = log.read_text(errors="replace").splitlines()[-15:]
+        raise BenchError(
+            f"manage.py {' '.join(args)} exited with {measure.returncode}; log {log}:\n"
+            + "\n".join(tail)
+        )
+    return measure
+
+
+def model_counts(database_url: str) -> dict[str, int]:
+    """Return the number of records of every bakery and production model in a database."""
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", COUNT_MODELS],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"counting records failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def count_exchange(path: Path) -> Counter:
+    """Count the records of an exchange document per section, nested list items included."""
+    counts = Counter()
+    with open(path, "rb") as f:
+        for prefix, event, _ in ijson.parse(f):
+            if event == "start_map" and prefix.endswith(".item"):
+                parts = prefix.split(".")
+                # "section.item" is a record, "section.item.key.item" a nested one.
+                counts[parts[0] if len(parts) == 2 else f"{parts[0]}.{parts[2]}"] += 1
+    return counts
+
+
+def count_dump(path: Path) -> Counter:
+    """Count the objects of a dumpdata JSON file per model."""
+    counts = Counter()
+    with open(path, "rb") as f:
+        for prefix, event, value in ijson.parse(f):
+            if prefix == "item.model" and event == "string":
+                counts[value] += 1
+    return counts
+
+
+def document_digest(path: Path) -> str:
+    """Hash an exchange document, leaving out its export time."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        head = f.read(65536)
+        digest.update(re.sub(rb'"exported_at":\s*"[^"]*"', b'"exported_at": ""', head, count=1))
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def prepare(dbs: Databases, role: str, label: str) -> float:
+    """Make the database of this role fresh, empty and migrated; return the migration time."""
+    dbs.recreate(role)
+    return run(["migrate", "--noinput", "-v0"], dbs.url(role), f"migrate-{label}").seconds
+
+
+def generate(dbs: Databases, runs: int, seed: int, reuse: bool) -> dict:
+    marker = DATA / f"source-{dbs.vendor}-{runs}.json"
+    wanted = {"runs": runs, "seed": seed, "url": dbs.url("src")}
+    if reuse and marker.exists() and json.loads(marker.read_text()) == wanted:
+        counts = model_counts(dbs.url("src"))
+        if counts.get("production.ProductionRun") == runs:
+            say(f"Reusing the generated source database {dbs.describe('src')}.")
+            return {"reused": True, "counts": counts}
+    marker.unlink(missing_ok=True)
+    say(f"Generating {runs:,} runs (seed {seed}) into {dbs.describe('src')} ...")
+    prepare(dbs, "src", "src")
+    measure = run(
+        ["generate_bakery", "--runs", str(runs), "--seed", str(seed)], dbs.url("src"), "generate"
+    )
+    say(f"  {measure.log.read_text().strip()}")
+    DATA.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps(wanted))
+    return {
+        "reused": False,
+        "seconds": measure.seconds,
+        "peak_mib": measure.peak_kib / 1024,
+        "counts": model_counts(dbs.url("src")),
+    }
+
+
+OPERATIONS = {
+    ("export_bakery", "export"): lambda dbs: (
+        ["export_bakery", "--output", str(EXPORT_FILE)],
+        "src",
+    ),
+    ("dumpdata", "export"): lambda dbs: (
+        [
+            "dumpdata",
+            *APPS,
+            "--natural-foreign",
+            "--natural-primary",
+            "--output",
+            str(DUMP_FILE),
+        ],
+        "src",
+    ),
+    ("import_bakery", "import"): lambda dbs: (["import_bakery", str(EXPORT_FILE)], "import"),
+    ("loaddata", "import"): lambda dbs: (["loaddata", str(DUMP_FILE)], "load"),
+}
+
+
+def measure_round(dbs: Databases, index: int, skip_django: bool, env_extra: dict) -> list[dict]:
+    """Measure each operation once, ours and Django's side by side, alternating which goes first."""
+    pairs = [
+        [("export_bakery", "export"), ("dumpdata", "export")],
+        [("import_bakery", "import"), ("loaddata", "import")],
+    ]
+    rows = []
+    for pair in pairs:
+        if skip_django:
+            pair = pair[:1]
+        elif index % 2:
+            pair = pair[::-1]
+        for tool, operation in pair:
+            args, role = OPERATIONS[tool, operation](dbs)
+            if operation == "import":
+                prepare(dbs, role, f"{role}-{index}")
+            say(f"  round {index + 1}: {tool} ...")
+            measure = run(args, dbs.url(role), f"{tool}-{index}", env_extra)
+            say(f"    {measure.seconds:.2f}s, peak {measure.peak_kib / 1024:.0f} MiB")
+            rows.append(
+                {
+                    "round": index,
+                    "tool": tool,
+                    "operation": operation,
+                    "seconds": measure.seconds,
+                    "peak_mib": measure.peak_kib / 1024,
+                }
+            )
+    return rows
+
+
+def verify(dbs: Databases, source_counts: dict, skip_django: bool, env_extra: dict) -> dict:
+    """Check that each imported database holds what the source holds."""
+    checks = {}
+    source_digest = document_digest(EXPORT_FILE)
+    roles = [("import", "import_bakery")] + ([] if skip_django else [("load", "loaddata")])
+    for role, tool in roles:
+        counts = model_counts(dbs.url(role))
+        again = OUT / f"export-of-{role}.json"
+        run(["export_bakery", "--output", str(again)], dbs.url(role), f"reexport-{role}", env_extra)
+        same_document = document_digest(again) == source_digest
+        again.unlink()
+        differing = {
+            label: (n, counts.get(label))
+            for label, n in source_counts.items()
+            if counts.get(label) != n
+        }
+        checks[tool] = {
+            "same_counts": not differing,
+            "differing_counts": differing,
+            "same_export": same_document,
+        }
+    return checks
+
+
+def summarize(rows: list[dict], records: dict) -> list[dict]:
+    """Reduce the rounds to one row per tool: median time, highest peak memory."""
+    summary = []
+    for tool, operation in OPERATIONS:
+        mine = [r for r in rows if r["tool"] == tool]
+        if not mine:
+            continue
+        seconds = statistics.median(r["seconds"] for r in mine)
+        count = records["exchange" if tool.endswith("_bakery") else "dump"]
+        summary.append(
+            {
+                "tool": tool,
+                "operation": operation,
+                "records": count,
+                "seconds": seconds,
+                "records_per_second": count / seconds,
+                "peak_mib": max(r["peak_mib"] for r in mine),
+                "rounds": len(mine),
+            }
+        )
+    return summary
+
+
+def table(summary: list[dict]) -> list[str]:
+    header = ("tool", "operation", "records", "seconds", "records/s", "peak MiB")
+    cells = [
+        (
+            s["tool"],
+            s["operation"],
+            f"{s['records']:,}",
+            f"{s['seconds']:.2f}",
+            f"{s['records_per_second']:,.0f}",
+            f"{s['peak_mib']:.0f}",
+        )
+        for s in summary
+    ]
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header))]
+
+    def line(row):
+        return " | ".join(
+            cell.ljust(w) if i < 2 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+
+    return [line(header), "-+-".join("-" * w for w in widths), *(line(row) for row in cells)]
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def goals(results: dict) -> list[str]:
+    by_tool = {s["tool"]: s for s in results["summary"]}
+    lines = []
+    where = (
+        ""
+        if (results["runs"], results["database"]) == (GOAL_RUNS, "sqlite")
+        else (f" (the goal is set at {GOAL_RUNS:,} runs on SQLite)")
+    )
+    if "loaddata" in by_tool:
+        ratio = by_tool["loaddata"]["seconds"] / by_tool["import_bakery"]["seconds"]
+        results["ratios"]["loaddata/import_bakery"] = ratio
+        lines.append(
+            f"loaddata time / import_bakery time: {ratio:.1f}x  "
+            f"(goal >= {IMPORT_GOAL}x: {verdict(ratio >= IMPORT_GOAL)}){where}"
+        )
+    if "dumpdata" in by_tool:
+        ratio = by_tool["dumpdata"]["seconds"] / by_tool["export_bakery"]["seconds"]
+        results["ratios"]["dumpdata/export_bakery"] = ratio
+        lines.append(
+            f"dumpdata time / export_bakery time: {ratio:.1f}x  "
+            f"(goal >= {EXPORT_GOAL}x: {verdict(ratio >= EXPORT_GOAL)}){where}"
+        )
+    return lines
+
+
+def scaling(results: dict) -> list[str]:
+    """Compare time per record and peak memory with the saved 20,000-run result."""
+    if results["runs"] <= GOAL_RUNS:
+        return []
+    baseline_file = OUT / f"results-{results['database']}-{GOAL_RUNS}.json"
+    if not baseline_file.exists():
+        return [f"No {baseline_file.name} to compare with: run bench/run.py --runs {GOAL_RUNS}."]
+    baseline = {s["tool"]: s for s in json.loads(baseline_file.read_text())["summary"]}
+    lines = [f"Against {GOAL_RUNS:,} runs ({baseline_file.name}):"]
+    limits = {"export_bakery": EXPORT_MEMORY_LIMIT, "import_bakery": IMPORT_MEMORY_LIMIT}
+    for s in results["summary"]:
+        base = baseline.get(s["tool"])
+        if not base:
+            continue
+        per_record = (s["seconds"] / s["records"]) / (base["seconds"] / base["records"])
+        memory = s["peak_mib"] / base["peak_mib"]
+        results["scaling"][s["tool"]] = {"time_per_record": per_record, "peak_memory": memory}
+        linear = "no worse than linear" if per_record <= LINEAR_TOLERANCE else "WORSE than linear"
+        line = (
+            f"  {s['tool']}: {s['seconds'] / s['records'] * 1e6:.1f} us/record vs "
+            f"{base['seconds'] / base['records'] * 1e6:.1f} us/record = {per_record:.2f}x per "
+            f"record ({linear}, tolerance {LINEAR_TOLERANCE:.2f}); "
+            f"peak memory {s['peak_mib']:.0f} vs "
+            f"{base['peak_mib']:.0f} MiB = {memory:.2f}x"
+        )
+        if s["tool"] in limits:
+            limit = limits[s["tool"]]
+            line += f" (limit {limit}x at 1,000,000 runs: {verdict(memory <= limit)})"
+        lines.append(line)
+    return lines
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--runs", type=int, default=GOAL_RUNS, help="production runs (default 20000)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of measures (default 1)")
+    parser.add_argument("--seed", type=int, default=2025, help="generate_bakery's seed")
+    parser.add_argument(
+        "--skip-django",
+        action="store_true",
+        help="measure only export_bakery and import_bakery (for very large sizes)",
+    )
+    parser.add_argument(
+        "--reuse-source",
+        action="store_true",
+        help="keep the source database of an earlier run of the same size and seed",
+    )
+    options = parser.parse_args(argv)
+
+    dbs = Databases(options.runs)
+    # Measure as deployed, without DEBUG's per-query bookkeeping, unless told otherwise.
+    env_extra = {"DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "0")}
+    os.environ.update(env_extra)
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    try:
+        source = generate(dbs, options.runs, options.seed, options.reuse_source)
+        rows = []
+        for index in range(options.repeat):
+            rows += measure_round(dbs, index, options.skip_django, env_extra)
+        say("Counting the records of each document ...")
+        exchange_counts = count_exchange(EXPORT_FILE)
+        records = {"exchange": sum(exchange_counts.values())}
+        dump_counts = Counter()
+        if not options.skip_django:
+            dump_counts = count_dump(DUMP_FILE)
+            records["dump"] = sum(dump_counts.values())
+        say("Checking the imported databases against the source ...")
+        checks = verify(dbs, source["counts"], options.skip_django, env_extra)
+    except BenchError as exc:
+        say(f"error: {exc}")
+        return 1
+
+    results = {
+        "database": dbs.vendor,
+        "runs": options.runs,
+        "seed": options.seed,
+        "repeat": options.repeat,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "django_debug": env_extra["DJANGO_DEBUG"],
+        "source": source,
+        "document_records": dict(exchange_counts),
+        "dump_records": dict(dump_counts),
+        "rows": rows,
+        "summary": summarize(rows, records),
+        "checks": checks,
+        "ratios": {},
+        "scaling": {},
+    }
+
+    vendor = "PostgreSQL" if dbs.postgres else "SQLite"
+    say()
+    say(
+        f"{options.runs:,} production runs on {vendor}, {os.cpu_count()} CPUs, "
+        f"median of {options.repeat} round{'s' if options.repeat != 1 else ''}; whole processes "
+        f"(python manage.py ...), DJANGO_DEBUG={env_extra['DJANGO_DEBUG']}; every command with its "
+        "default indentation (export_bakery: --indent 2, dumpdata: none)"
+    )
+    for line in table(results["summary"]):
+        say(line)
+    say()
+    for line in goals(results) + scaling(results):
+        say(line)
+    for tool, check in checks.items():
+        counts = "yes" if check["same_counts"] else f"NO {check['differing_counts']}"
+        say(
+            f"{tool}: same record counts as the source: {counts}; "
+            f"re-export identical to the source export: {'yes' if check['same_export'] else 'NO'}"
+        )
+    result_file = OUT / f"results-{dbs.vendor}-{options.runs}.json"
+    result_file.write_text(json.dumps(results, indent=2) + "\n")
+    say(f"Saved {result_file.relative_to(ROOT)}")
+    ok = all(c["same_counts"] and c["same_export"] for c in checks.values())
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

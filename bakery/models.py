@@ -38,6 +38,27 @@ def check(condition, name, message=None):
     )
 
 
+def strip_name(value: str) -> str:
+    """Strip the spaces around a name, exactly as the database's check trims them.
+
+    A name of blanks only becomes empty, to be refused as such.
+    """
+    return value.strip(" ") if value.strip() else ""
+
+
+def validate_name_edges(value: str):
+    """Refuse a name with blank characters other than spaces at its ends.
+
+    The database trims spaces only; silently stripping other blanks would rename a record
+    between one copy of the data and the next.
+    """
+    if value != value.strip():
+        raise ValidationError(
+            "A name must not begin or end with a tab, a line break or another blank character.",
+            code="name_edges",
+        )
+
+
 class NamedManager(models.Manager):
     """Find records by their name, their natural key."""
 
@@ -48,7 +69,7 @@ class NamedManager(models.Manager):
 class NamedModel(models.Model):
     """A record known by a unique, stripped, non-empty name."""
 
-    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_name_edges])
     notes = models.TextField(blank=True)
 
     objects = NamedManager()
@@ -69,7 +90,7 @@ class NamedModel(models.Model):
 
     def clean_fields(self, exclude=None):
         if isinstance(self.name, str):
-            self.name = self.name.strip()
+            self.name = strip_name(self.name)
         super().clean_fields(exclude=exclude)
 
 

@@ -28,6 +28,8 @@ MESSAGES = {
     "required": "is required",
     "type": "must be {expected}, got {got}",
     "blank": "must not be empty",
+    "name_edges": "must not begin or end with a tab, a line break or another blank "
+    "character, got {value}",
     "max_length": "must be at most {limit} characters, got {length}: {value}",
     "greater_than_zero": "must be greater than 0, got {value}",
     "non_negative": "must not be negative, got {value}",
@@ -49,6 +51,7 @@ MESSAGES = {
     "duplicate": "{key} appears twice in the file, first at {first}",
     "duplicate_child": "{key} appears twice in this list, first at {first}",
     "unknown_ref": "no {kind} named {value!r} in the file or the database",
+    "unknown_event": "no event named {value!r} in the database",
     "unknown_ref_replace": "no {kind} named {value!r} in the file (replace mode deletes the "
     "database's records first)",
     "recipe_mismatch": "{unit!r} is made from {actual!r}, not from {recipe!r}",

@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from bakery.models import strip_name
+
 from .errors import Invalid
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -107,6 +109,16 @@ def _reason(exc: ValueError) -> str:
     return text
 
 
+def _name(value: str) -> str:
+    """Strip a name as the models do; refuse an empty one or one with other blanks at its ends."""
+    if not value.strip():
+        raise Invalid("blank")
+    value = strip_name(value)
+    if value != value.strip():
+        raise Invalid("name_edges", value=shown(value))
+    return value
+
+
 def make_parser(bound):
     """Return a function turning a document value into the model field's value, or raising."""
     f = bound.model_field
@@ -121,10 +133,7 @@ def make_parser(bound):
                 raise Invalid("required") if value is None else Invalid("blank")
             if not isinstance(value, str):
                 raise _type_error("a name (string)", value)
-            value = value.strip()
-            if not value:
-                raise Invalid("blank")
-            return value
+            return _name(value)
 
         return parse_ref
 
@@ -152,9 +161,7 @@ def make_parser(bound):
             if not isinstance(value, str):
                 raise _type_error("a string", value)
             if is_name:
-                value = value.strip()
-                if not value:
-                    raise Invalid("blank")
+                value = _name(value)
             if max_length is not None and len(value) > max_length:
                 raise Invalid("max_length", limit=max_length, length=len(value), value=shown(value))
             return value

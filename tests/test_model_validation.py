@@ -56,15 +56,26 @@ def test_named_cases_cover_every_named_model():
 
 
 @pytest.mark.parametrize(("factory", "_label"), NAMED)
-def test_full_clean_strips_surrounding_whitespace_from_name(factory, _label):
+def test_full_clean_strips_surrounding_spaces_from_name(factory, _label):
     row = factory()
-    row.name = " \t Crème  brûlée \n "
+    row.name = "   Crème  brûlée "
 
     row.full_clean()
     row.save()
 
     row.refresh_from_db()
     assert row.name == "Crème  brûlée"
+
+
+@pytest.mark.parametrize("name", ["\tCrème brûlée", "Crème brûlée\n", "Stollen\u00a0"])
+@pytest.mark.parametrize(("factory", "_label"), NAMED)
+def test_full_clean_refuses_other_blanks_at_the_ends_of_a_name(factory, _label, name):
+    row = factory()
+    row.name = name
+
+    assert errors_of(row)["name"] == [
+        "A name must not begin or end with a tab, a line break or another blank character."
+    ]
 
 
 @pytest.mark.parametrize(("factory", "_label"), NAMED)

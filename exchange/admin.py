@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 
-from .exporter import export_document, selection_scope
+from .exporter import export_document, selection_scope, snapshot
 from .schema import SECTIONS
 
 ACTION_NAME = "export_bakery_json"
@@ -36,7 +36,8 @@ def export_response(queryset) -> FileResponse:
     """Return the document of the selected records and what they reference, as a download."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="\n")
-    export_document(text, scope=selection_scope(queryset))
+    with snapshot():
+        export_document(text, scope=selection_scope(queryset))
     text.flush()
     text.detach()
     spool.seek(0)

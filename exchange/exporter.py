@@ -109,7 +109,7 @@ def event_scope(names: Iterable[str]) -> Scope:
     problems = Problems()
     for name in names:
         if name not in known:
-            problems.add("--event", "unknown_ref", kind="event", value=name)
+            problems.add("--event", "unknown_event", value=name)
     problems.raise_if_any()
     return _events_scope(Q(name__in=names), sorted(names))
 

@@ -595,9 +595,7 @@ def test_export_refuses_an_unknown_event_naming_it_and_writes_nothing(two_events
 
     assert excinfo.value.returncode == 1
     assert out.getvalue() == ""
-    assert (
-        str(excinfo.value) == "--event: no event named 'Nowhere 2099' in the file or the database"
-    )
+    assert str(excinfo.value) == "--event: no event named 'Nowhere 2099' in the database"
 
 
 def _many_runs(count):

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from importlib import metadata
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Collate
@@ -19,6 +20,7 @@ from .values import format_datetime, make_formatter
 # Parent records whose nested lists are fetched in one query; small enough for SQLite's
 # limit on query parameters.
 BATCH_SIZE = 500
+RECORD_LINES = "records"
 CHUNK_SIZE = 2000
 
 
@@ -141,17 +143,26 @@ def selection_scope(queryset) -> Scope:
 
 
 class DocumentWriter:
-    """Write a document as json.dumps would, one record at a time."""
+    """Write a document as json.dumps would, one record at a time.
 
-    def __init__(self, out, indent: int | None):
+    With indent None the document is one line; with a number it is indented as json.dumps
+    indents. The default layout, RECORD_LINES, indents the document's structure and writes
+    each record on one line of its own: as readable and as diff-friendly, and encoded by
+    json's C encoder, several times faster than its indenting one.
+    """
+
+    def __init__(self, out, indent: int | str | None = RECORD_LINES):
         self.out = out
-        self.indent = indent
-        self.pad = " " * indent if indent is not None else ""
+        record_lines = indent == RECORD_LINES
+        self.indent = 2 if record_lines else indent
+        self.record_indent = None if record_lines else indent
+        self.pad = " " * self.indent if self.indent is not None else ""
         self.first_key = True
+        self.encode = json.JSONEncoder(ensure_ascii=False, indent=self.record_indent).encode
 
     def _dumps(self, value, level: int) -> str:
-        text = json.dumps(value, ensure_ascii=False, indent=self.indent)
-        if self.indent is None:
+        text = self.encode(value)
+        if self.record_indent is None:
             return text
         return text.replace("\n", "\n" + self.pad * level)
 
@@ -174,18 +185,16 @@ class DocumentWriter:
         self._key(key)
         count = 0
         write = self.out.write
-        for record in records:
-            if self.indent is None:
-                write(("[" if not count else ", ") + self._dumps(record, 2))
-            else:
-                write(("[\n" if not count else ",\n") + self.pad * 2 + self._dumps(record, 2))
-            count += 1
-        if not count:
-            write("[]")
-        elif self.indent is None:
-            write("]")
+        dumps = self._dumps
+        if self.indent is None:
+            first, between, last = "[", ", ", "]"
         else:
-            write(f"\n{self.pad}]")
+            first, between = "[\n" + self.pad * 2, ",\n" + self.pad * 2
+            last = f"\n{self.pad}]"
+        for record in records:
+            write((between if count else first) + dumps(record, 2))
+            count += 1
+        write(last if count else "[]")
         return count
 
     def end(self):
@@ -201,12 +210,29 @@ def _formatters(fields):
     return [make_formatter(f) for f in fields]
 
 
+def _raw_rows(queryset):
+    """Yield a values_list queryset's rows as the database driver returns them, streamed.
+
+    Django's per-value converters are skipped: make_formatter reads the driver's values, and
+    the converters would double the time of an export.
+    """
+    try:
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:
+        return
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK_SIZE):
+            yield from rows
+
+
 def _rows_to_records(keys, formatters, rows):
+    formatted = [(key, fmt) for key, fmt in zip(keys, formatters, strict=True) if fmt]
     for row in rows:
-        yield {
-            key: (fmt(value) if fmt else value)
-            for key, fmt, value in zip(keys, formatters, row, strict=True)
-        }
+        record = dict(zip(keys, row, strict=True))
+        for key, fmt in formatted:
+            record[key] = fmt(record[key])
+        yield record
 
 
 def iter_section(section: Section, scope: Scope):
@@ -217,7 +243,7 @@ def iter_section(section: Section, scope: Scope):
     rows = scope.queryset(section).order_by(*order)
     if not section.nested:
         yield from _rows_to_records(
-            keys, formatters, rows.values_list(*_columns(section.fields)).iterator(CHUNK_SIZE)
+            keys, formatters, _raw_rows(rows.values_list(*_columns(section.fields)))
         )
         return
     nested = section.nested
@@ -225,7 +251,7 @@ def iter_section(section: Section, scope: Scope):
     child_formatters = _formatters(nested.fields)
     parent_column = nested.model._meta.get_field(nested.parent_attr).attname
     batch = []
-    for row in rows.values_list("pk", *_columns(section.fields)).iterator(CHUNK_SIZE):
+    for row in _raw_rows(rows.values_list("pk", *_columns(section.fields))):
         batch.append(row)
         if len(batch) == BATCH_SIZE:
             yield from _with_children(
@@ -245,13 +271,19 @@ def _with_children(batch, keys, formatters, nested, parent_column, child_keys, c
         .order_by(*[_byte_order(p) for p in nested.order_by])
         .values_list(parent_column, *_columns(nested.fields))
     )
-    for parent_id, *values in child_rows:
+    for parent_id, *values in _raw_rows(child_rows):
         children.setdefault(parent_id, []).append(values)
     for pk, *values in batch:
         record = next(_rows_to_records(keys, formatters, [values]))
         record[nested.key] = list(
             _rows_to_records(child_keys, child_formatters, children.get(pk, []))
         )
+        yield record
+
+
+def _counting(records, nested_key, counts, key):
+    for record in records:
+        counts[key] += len(record[nested_key])
         yield record
 
 
@@ -272,13 +304,14 @@ def export_document(
     out,
     *,
     scope: Scope | None = None,
-    indent: int | None = 2,
+    indent: int | str | None = RECORD_LINES,
     exported_at: datetime.datetime | None = None,
     progress=None,
 ) -> dict:
     """Write the document for a scope (everything by default) to a text stream.
 
-    Return the number of records written per section.
+    Return the number of records written per section, and per nested list as
+    "section.list" (a recipe's ingredients are records too).
     """
     scope = scope or Scope()
     exported_at = exported_at or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
@@ -294,7 +327,13 @@ def export_document(
         for section in SECTIONS:
             records = iter_section(section, scope)
             if progress is not None:
-                records = progress(section, records)
+                total = scope.queryset(section).count()
+                records = progress(section.key, records, total)
+            counts[section.key] = 0
+            if section.nested:
+                key = f"{section.key}.{section.nested.key}"
+                counts[key] = 0
+                records = _counting(records, section.nested.key, counts, key)
             counts[section.key] = writer.section(section.key, records)
         writer.end()
     return counts

@@ -189,9 +189,13 @@ class Importer:
         return tuple(order)
 
     def _read(self):
+        read = 0
         for item in iter_document(self.source):
             if isinstance(item, Record):
                 self._read_record(item)
+                read += 1
+                if self.progress is not None and not read % 1000:
+                    self.progress("checking", read, None)
                 continue
             order = (self._top(item.key),)
             if isinstance(item, Header):

@@ -279,24 +279,51 @@ def make_parser(bound):
 
 
 def make_formatter(bound):
-    """Return a function turning a model value into its document value."""
+    """Return a function turning a value read from the database into its document value.
+
+    It takes the database driver's own values (the exporter skips Django's converters, which
+    would double its time): Decimal or, on SQLite, a float; an aware datetime or, on SQLite,
+    a naive one in UTC; a UUID or, on SQLite, 32 hex digits.
+    """
     f = bound.model_field
     if isinstance(f, models.DecimalField):
-        return lambda v: None if v is None else str(v)
+        quantum = Decimal(1).scaleb(-f.decimal_places)
+        spec = f".{f.decimal_places}f"
+
+        def decimal_text(v):
+            if v is None:
+                return None
+            if isinstance(v, float | int):
+                # At most 12 digits: a float holds them exactly enough to round back.
+                return format(v, spec)
+            return str(Decimal(v).quantize(quantum))
+
+        return decimal_text
     if isinstance(f, models.DateTimeField):
         return format_datetime
     if isinstance(f, models.DateField):
         return lambda v: None if v is None else v.isoformat()
     if isinstance(f, models.UUIDField):
-        return lambda v: None if v is None else str(v)
+        return format_uuid
     if isinstance(f, models.CharField | models.TextField) and not f.choices:
         return lambda v: v or None
+    if isinstance(f, models.BooleanField):
+        return lambda v: None if v is None else bool(v)
     return None
 
 
+def format_uuid(value):
+    """Write a UUID, or SQLite's 32 hex digits of one, in its usual hyphenated form."""
+    if value is None or isinstance(value, uuid.UUID):
+        return None if value is None else str(value)
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+
+
 def format_datetime(value):
-    """Write a datetime in UTC with a Z, as the format says."""
+    """Write a datetime in UTC with a Z, as the format says (a naive one is taken as UTC)."""
     if value is None:
         return None
+    if value.tzinfo is None:
+        return value.isoformat() + "Z"
     text = value.astimezone(datetime.UTC).isoformat()
     return text.removesuffix("+00:00") + "Z"

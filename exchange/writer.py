@@ -157,7 +157,7 @@ class Writer:
                 )
             done += len(batch)
             if self.progress is not None:
-                self.progress(section, done, spool.count)
+                self.progress(section.key, done, spool.count)
         self._ids.pop(section.key, None)
         if pending_children:
             self._write_children(section, pending_children)

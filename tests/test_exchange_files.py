@@ -21,6 +21,7 @@ from django.core.management import CommandError, call_command
 
 from exchange.streams import atomic_output
 from tests.test_exchange_roundtrip import (
+    document_records,
     empty_database,
     export_document,
     export_text,
@@ -68,8 +69,7 @@ def test_export_compresses_by_suffix_and_import_reads_it_back(bakery, tmp_path, 
 
     err = export_to(path)
 
-    records = sum(len(value) for value in plain.values() if isinstance(value, list))
-    assert err == f"Exported {records} records to {path}.\n"
+    assert err == f"Exported {document_records(plain)} records to {path}.\n"
     assert path.read_bytes().startswith(COMPRESSIONS[suffix][0])
     document = json.loads(decompressed(path).decode("utf-8"))
     assert without_exported_at(document) == without_exported_at(plain)

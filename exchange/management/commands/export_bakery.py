@@ -3,21 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from exchange.errors import ExchangeError
-from exchange.exporter import event_scope, export_document, snapshot
+from exchange.exporter import RECORD_LINES, event_scope, export_document, snapshot
+from exchange.progress import RawText, SectionProgress, shows_progress
 from exchange.streams import atomic_output
-
-
-class _Text:
-    """Let the exporter write to a command's stdout without a newline after each piece."""
-
-    def __init__(self, wrapper):
-        self.wrapper = wrapper
-
-    def write(self, text):
-        self.wrapper.write(text, ending="")
-
-    def flush(self):
-        self.wrapper.flush()
 
 
 class Command(BaseCommand):
@@ -38,9 +26,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--indent",
             type=int,
-            default=2,
+            default=None,
             metavar="N",
-            help="Spaces of indentation (default 2); a negative number writes one line.",
+            help="Indent the whole document by N spaces, as json.dumps does; a negative N "
+            "writes one line. By default each record is written on one line of its own.",
         )
         parser.add_argument(
             "--event",
@@ -52,14 +41,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output, indent, events, verbosity, **options):
+        progress = SectionProgress(self.stderr) if shows_progress(self.stderr, verbosity) else None
         try:
             # The scope is read in the export's snapshot, so a run added meanwhile cannot bring
             # in a record its references were not followed for.
             with snapshot():
                 scope = event_scope(events) if events else None
-                with atomic_output(output, stdout=_Text(self.stdout)) as out:
+                if indent is None:
+                    indent = RECORD_LINES
+                elif indent < 0:
+                    indent = None
+                with atomic_output(output, stdout=RawText(self.stdout)) as out:
                     counts = export_document(
-                        out, scope=scope, indent=indent if indent >= 0 else None
+                        out, scope=scope, indent=indent, progress=progress and progress.wrap
                     )
         except ExchangeError as exc:
             raise CommandError(str(exc), returncode=exc.status) from None
@@ -67,6 +61,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"cannot write {output}: {exc.strerror or exc}", returncode=2
             ) from None
+        finally:
+            if progress:
+                progress.close()
         if verbosity >= 1:
             where = "standard output" if output == "-" else output
             total = sum(counts.values())

@@ -8,6 +8,7 @@ from django.db import DatabaseError
 
 from exchange.errors import ExchangeError
 from exchange.importer import DEFAULT_ERROR_LIMIT, MODES, import_document
+from exchange.progress import SectionProgress, shows_progress
 from exchange.streams import DEFAULT_MAX_SIZE, Source
 
 UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -85,14 +86,21 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, mode, dry_run, max_size, error_limit, verbosity, **options):
+        progress = SectionProgress(self.stderr) if shows_progress(self.stderr, verbosity) else None
         try:
             source = Source(path, max_size=max_size, stdin=sys.stdin)
             try:
                 result = import_document(
-                    source, mode=mode, dry_run=dry_run, error_limit=error_limit
+                    source,
+                    mode=mode,
+                    dry_run=dry_run,
+                    error_limit=error_limit,
+                    progress=progress and progress.update,
                 )
             finally:
                 source.close()
+                if progress:
+                    progress.close()
         except ExchangeError as exc:
             if exc.status == 2:
                 raise CommandError(str(exc), returncode=2) from None

@@ -1,0 +1,62 @@
+"""Progress bars on a terminal, per section, for long exports and imports."""
+
+from tqdm import tqdm
+
+
+class RawText:
+    """Write to a command's OutputWrapper without the newline it adds to each write."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def write(self, text):
+        self.wrapper.write(text, ending="")
+
+    def flush(self):
+        self.wrapper.flush()
+
+
+def shows_progress(stream, verbosity: int) -> bool:
+    """Whether to draw bars: on a terminal, unless verbosity 0 asks for silence."""
+    isatty = getattr(stream, "isatty", None)
+    return verbosity >= 1 and callable(isatty) and isatty()
+
+
+class SectionProgress:
+    """One bar per section: records done of the section's total."""
+
+    def __init__(self, stream):
+        self.file = RawText(stream)
+        self.bar = None
+        self.label = None
+
+    def update(self, label: str, done: int, total: int | None = None):
+        if label != self.label:
+            self.close()
+            self.label = label
+            self.bar = tqdm(
+                total=total,
+                desc=label,
+                unit=" records",
+                file=self.file,
+                leave=False,
+                dynamic_ncols=True,
+                mininterval=0.2,
+            )
+        self.bar.update(done - self.bar.n)
+
+    def wrap(self, label: str, records, total: int | None):
+        """Yield the records, advancing the bar as they pass."""
+        done = 0
+        for record in records:
+            yield record
+            done += 1
+            if not done % 500:
+                self.update(label, done, total)
+        self.update(label, done, total)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+            self.label = None

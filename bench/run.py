@@ -293,16 +293,26 @@ def measure_round(dbs: Databases, index: int, skip_django: bool, env_extra: dict
 
 
 def verify(dbs: Databases, source_counts: dict, skip_django: bool, env_extra: dict) -> dict:
-    """Check that each imported database holds what the source holds."""
+    """Check that each imported database holds what the source holds.
+
+    The source is exported again beside the imported databases, so that all three
+    documents come from the same exporter even if its code changed since the timed export.
+    """
+
+    def digest(role):
+        path = OUT / f"export-of-{role}.json"
+        run(["export_bakery", "--output", str(path)], dbs.url(role), f"reexport-{role}", env_extra)
+        try:
+            return document_digest(path)
+        finally:
+            path.unlink()
+
     checks = {}
-    source_digest = document_digest(EXPORT_FILE)
+    source_digest = digest("src")
     roles = [("import", "import_bakery")] + ([] if skip_django else [("load", "loaddata")])
     for role, tool in roles:
         counts = model_counts(dbs.url(role))
-        again = OUT / f"export-of-{role}.json"
-        run(["export_bakery", "--output", str(again)], dbs.url(role), f"reexport-{role}", env_extra)
-        same_document = document_digest(again) == source_digest
-        again.unlink()
+        same_document = digest(role) == source_digest
         differing = {
             label: (n, counts.get(label))
             for label, n in source_counts.items()
@@ -424,6 +434,22 @@ def scaling(results: dict) -> list[str]:
     return lines
 
 
+def code_version() -> dict:
+    """Return the commit measured and the files of the exchange app changed since it."""
+
+    def git(*args):
+        result = subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        )
+        return result.stdout.strip() if result.returncode == 0 else None
+
+    changed = git("status", "--porcelain", "--", "exchange")
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "uncommitted_exchange_files": [line[3:] for line in (changed or "").splitlines()],
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -449,6 +475,7 @@ def main(argv=None) -> int:
     os.environ.update(env_extra)
     OUT.mkdir(parents=True, exist_ok=True)
 
+    version = code_version()
     try:
         source = generate(dbs, options.runs, options.seed, options.reuse_source)
         rows = []
@@ -479,6 +506,7 @@ def main(argv=None) -> int:
             "python": platform.python_version(),
         },
         "django_debug": env_extra["DJANGO_DEBUG"],
+        "code": version,
         "source": source,
         "document_records": dict(exchange_counts),
         "dump_records": dict(dump_counts),
@@ -496,6 +524,11 @@ def main(argv=None) -> int:
         f"median of {options.repeat} round{'s' if options.repeat != 1 else ''}; whole processes "
         f"(python manage.py ...), DJANGO_DEBUG={env_extra['DJANGO_DEBUG']}; every command with its "
         "default indentation (export_bakery: --indent 2, dumpdata: none)"
+    )
+    dirty = version["uncommitted_exchange_files"]
+    say(
+        f"Code: commit {version['commit']}"
+        + (f" with uncommitted changes to {', '.join(dirty)}" if dirty else "")
     )
     for line in table(results["summary"]):
         say(line)

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F
 
+from bakery.management.commands import generate_bakery as words
 from bakery.management.commands.generate_bakery import NOT_EMPTY, Sizes
 from bakery.management.commands.seed_demo import seeded_models
 from bakery.models import (
@@ -172,3 +173,20 @@ def test_sizes_keep_a_catalog_of_thousands_as_runs_grow():
     assert 1000 < million.recipes <= 3000
     assert 2000 < million.recipients <= 6000
     assert Sizes.for_runs(RUNS).recipes < default.recipes
+
+
+def test_word_lists_name_a_million_run_catalog_without_numbering():
+    sizes = Sizes.for_runs(1_000_000)
+
+    assert len(words.INGREDIENT_QUALIFIERS) * len(words.INGREDIENT_BASES) >= sizes.ingredients
+    assert len(words.RECIPE_STYLES) * len(words.RECIPE_FLAVORS) * len(words.KINDS) >= sizes.recipes
+    assert (
+        len(words.GOOD_STYLES) * len(words.GOOD_THEMES) * len(words.GOOD_CONTAINERS)
+        >= sizes.finished_goods
+    )
+    assert (
+        len(words.PACKAGE_FOR) * len(words.PACKAGE_STYLES) * len(words.PACKAGE_KINDS)
+        >= sizes.packages
+    )
+    assert len(words.FIRST_NAMES) * len(words.LAST_NAMES) >= sizes.recipients
+    assert len(words.HOLIDAYS) * (words.LAST_EVENT_YEAR - 2000) >= sizes.events

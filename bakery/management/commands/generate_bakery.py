@@ -107,7 +107,22 @@ INGREDIENT_BASES = [
     ("Espresso Powder", "Flavorings", "tsp"),
     ("Sprinkles", "Decorations", "tbsp"),
 ]
-INGREDIENT_QUALIFIERS = ["", "Organic", "Bulk", "Premium", "Store-Brand", "Local"]
+INGREDIENT_QUALIFIERS = [
+    "",
+    "Organic",
+    "Bulk",
+    "Premium",
+    "Store-Brand",
+    "Local",
+    "Fair-Trade",
+    "Imported",
+    "Farmhouse",
+    "Wholesale",
+    "Specialty",
+    "Co-op",
+    "Restaurant-Grade",
+    "Fine",
+]
 
 RECIPE_STYLES = [
     "Classic",
@@ -305,7 +320,7 @@ PACKAGE_STYLES = [
     "Cozy",
     "Merry",
 ]
-PACKAGE_KINDS = ["Package", "Hamper", "Basket", "Bundle", "Box"]
+PACKAGE_KINDS = ["Package", "Hamper", "Basket", "Bundle", "Box", "Crate", "Tote"]
 
 FIRST_NAMES = [
     "Aaron",

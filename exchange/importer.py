@@ -457,26 +457,31 @@ class Importer:
             if not refs and not nested_refs:
                 continue
             positions = [i for i, f in enumerate(section.fields) if f.ref]
+            known = {f.ref: self.keys[f.ref + ":all"] for f in [*refs, *nested_refs]}
             for batch in self.spools[section.key].batches():
                 for index, values, children in batch:
                     location = f"{section.key}[{index}]"
                     resolved = True
                     for i in positions:
-                        key = section.fields[i].key
-                        resolved &= self._check_ref(
-                            f"{location}.{key}",
-                            section.fields[i],
-                            values[i],
-                            self._order(section, index, key),
-                        )
+                        f = section.fields[i]
+                        if values[i] is not None and values[i] not in known[f.ref]:
+                            resolved = False
+                            self._refuse_ref(
+                                f"{location}.{f.key}",
+                                f,
+                                values[i],
+                                self._order(section, index, f.key),
+                            )
                     for j, child in enumerate(children or []):
                         for f in nested_refs:
-                            self._check_ref(
-                                f"{location}.{section.nested.key}[{j}].{f.key}",
-                                f,
-                                child[f.key],
-                                self._order(section, index, section.nested.key, j, f.key),
-                            )
+                            value = child[f.key]
+                            if value is not None and value not in known[f.ref]:
+                                self._refuse_ref(
+                                    f"{location}.{section.nested.key}[{j}].{f.key}",
+                                    f,
+                                    value,
+                                    self._order(section, index, section.nested.key, j, f.key),
+                                )
                     if section.key == "production_runs" and resolved:
                         self._check_run_recipe(section, location, index, values)
         self._check_units_keep_their_runs()
@@ -515,15 +520,12 @@ class Importer:
         ):
             self.db_good_parts[assembly].append(part)
 
-    def _check_ref(self, location, f, value, order) -> bool:
+    def _refuse_ref(self, location, f, value, order):
         """Refuse a reference to a record neither in the file nor in the database."""
-        if value is None or value in self.keys[f.ref + ":all"]:
-            return True
         if f.ref in self.unnamed:
-            return False
+            return
         code = "unknown_ref_replace" if self.mode == "replace" else "unknown_ref"
         self.problems.add(location, code, order=order, kind=_kind(f.ref), value=value)
-        return False
 
     def _writes(self, section_key: str, name: str) -> bool:
         """Whether the import sets this named record's fields from the file."""

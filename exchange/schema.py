@@ -103,7 +103,7 @@ class Section:
     def field_map(self) -> dict[str, BoundField]:
         return {f.key: f for f in self.fields}
 
-    @property
+    @cached_property
     def keys(self) -> tuple[str, ...]:
         """Return every key a record of this section may have, in document order."""
         return tuple(f.key for f in self.fields) + ((self.nested.key,) if self.nested else ())

@@ -75,15 +75,17 @@ def _limits(model_field):
 
 def _check_bounds(value, low, high, written=None):
     """Refuse a value outside its field's bounds, quoting it as written in the file."""
+    below = low is not None and value < low
+    if not below and (high is None or value <= high):
+        return
     written = shown(value if written is None else written)
-    if low is not None and value < low:
+    if below:
         if low == 0:
             raise Invalid("non_negative", value=written)
         if low in (1, Decimal("0.0001")):
             raise Invalid("greater_than_zero", value=written)
         raise Invalid("min_value", limit=low, value=written)
-    if high is not None and value > high:
-        raise Invalid("max_value", limit=high, value=written)
+    raise Invalid("max_value", limit=high, value=written)
 
 
 def aware_datetime(value) -> datetime.datetime:

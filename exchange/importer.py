@@ -48,6 +48,9 @@ class ImportResult:
     warnings: list[Problem] = field(default_factory=list)
     warnings_total: int = 0
     deleted: int = 0
+    # Existing records the file changes (update) or would change (merge leaves them).
+    changes: list = field(default_factory=list)
+    changes_total: int = 0
 
 
 def _hint(key: str, choices) -> str:
@@ -649,6 +652,7 @@ class Importer:
                 transaction.set_rollback(True)
         result.warnings = self.warnings.items
         result.warnings_total = self.warnings.total
+        result.changes, result.changes_total = writer.changes, writer.changes_total
         return result
 
 

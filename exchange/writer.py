@@ -1,12 +1,17 @@
 """Write checked, spooled records to the database in batches: a few queries per batch."""
 
+import json
+from dataclasses import dataclass
+
 from django.db import connection, models
 from django.db.models import Q
 
 from .errors import Problems
 from .schema import SECTIONS, Section
+from .values import make_formatter
 
 CREATE_BATCH_SIZE = 1000
+MAX_CHANGES = 1000
 # Parents whose children are read or deleted with one IN (...) list: below SQLite's limit of
 # 999 parameters.
 ID_BATCH_SIZE = 900
@@ -16,6 +21,31 @@ def _chunks(items, size):
     items = list(items)
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an import changes in an existing record: (field, old, new) as the file shows them.
+
+    applied is False for a merge, which leaves the record as it is.
+    """
+
+    location: str
+    record: str
+    fields: tuple[tuple[str, str, str], ...]
+    applied: bool
+
+
+def _show(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _show_children(children: dict) -> str:
+    items = sorted(children.values(), key=lambda values: [str(v) for v in values])
+    return (
+        "; ".join(", ".join(str(v) for v in item if v not in (None, "")) for item in items)
+        or "none"
+    )
 
 
 def _child_columns(nested):
@@ -66,6 +96,9 @@ class Writer:
         self.warnings = warnings
         self.progress = progress
         self._ids: dict[str, dict] = {}
+        self._names: dict[str, dict] = {}
+        self.changes: list[Change] = []
+        self.changes_total = 0
 
     def ids(self, section_key: str) -> dict:
         """Return name → id of a named section, read once after it was written."""
@@ -128,6 +161,36 @@ class Writer:
             for child in children or []
         }
 
+    def _note_change(self, section, index, key, fields, children):
+        """Remember what an update changes (or a merge leaves), for a preview to show."""
+        self.changes_total += 1
+        if len(self.changes) >= MAX_CHANGES:
+            return
+        diffs = []
+        for i, old, new in fields:
+            f = section.fields[i]
+            if f.ref and old is not None:
+                old = self.names(f.ref)[old]
+            fmt = make_formatter(f) if not f.ref else None
+            diffs.append((f.key, _show(fmt(old) if fmt else old), _show(fmt(new) if fmt else new)))
+        if children is not None:
+            old_list, new_list = children
+            diffs.append((section.nested.key, _show_children(old_list), _show_children(new_list)))
+        self.changes.append(
+            Change(
+                f"{section.key}[{index}]",
+                ", ".join(str(k) for k in key),
+                tuple(diffs),
+                applied=self.mode != "merge",
+            )
+        )
+
+    def names(self, section_key: str) -> dict:
+        """Return id → name of a named section (for showing what a change replaces)."""
+        if section_key not in self._names:
+            self._names[section_key] = {pk: name for name, pk in self.ids(section_key).items()}
+        return self._names[section_key]
+
     def write_section(self, section: Section, spool):
         from .importer import SectionResult
 
@@ -168,10 +231,21 @@ class Writer:
                 differing = [
                     section.fields[i].key for i in value_positions if values[i] != current[i]
                 ]
-                if section.nested and self._file_children(section, children) != (
-                    current_children.get(pk, {})
-                ):
-                    differing.append(section.nested.key)
+                children_change = None
+                if section.nested:
+                    old_children = current_children.get(pk, {})
+                    new_children = self._file_children(section, children)
+                    if new_children != old_children:
+                        differing.append(section.nested.key)
+                        children_change = (old_children, new_children)
+                if differing:
+                    changed = [
+                        (i, current[i], original[1][i])
+                        for i in value_positions
+                        if values[i] != current[i]
+                    ]
+                    key_values = [original[1][p] for p in key_positions]
+                    self._note_change(section, index, key_values, changed, children_change)
                 if not differing:
                     result.unchanged += 1
                 elif self.mode == "merge":

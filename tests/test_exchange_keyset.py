@@ -1,0 +1,31 @@
+"""KeySet finds every duplicate key, before and after it spills to disk."""
+
+import uuid
+
+import pytest
+
+from exchange.keyset import KeySet
+
+
+@pytest.mark.parametrize("memory_limit", [10, 1_000_000])
+def test_keyset_reports_each_repeat_with_the_first_place(tmp_path, memory_limit):
+    keys = [uuid.UUID(int=i).bytes for i in range(100)]
+    seen = KeySet(str(tmp_path), memory_limit=memory_limit)
+    for place, key in enumerate(keys):
+        seen.add(key, place)
+    seen.add(keys[3], 100)
+    seen.add(keys[97], 101)
+    seen.add(keys[3], 102)
+    seen.flush()
+    assert sorted(seen.duplicates) == [(100, 3), (101, 97), (102, 3)]
+    seen.close()
+
+
+def test_keyset_finds_a_repeat_inside_one_batch_on_disk(tmp_path):
+    seen = KeySet(str(tmp_path), memory_limit=0)
+    seen.add(b"a", 0)
+    seen.add(b"b", 1)
+    seen.add(b"b", 2)
+    seen.flush()
+    assert seen.duplicates == [(2, 1)]
+    seen.close()

@@ -441,7 +441,7 @@ def code_version() -> dict:
         result = subprocess.run(
             ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
         )
-        return result.stdout.strip() if result.returncode == 0 else None
+        return result.stdout.rstrip() if result.returncode == 0 else None
 
     changed = git("status", "--porcelain", "--", "exchange")
     return {
@@ -523,7 +523,7 @@ def main(argv=None) -> int:
         f"{options.runs:,} production runs on {vendor}, {os.cpu_count()} CPUs, "
         f"median of {options.repeat} round{'s' if options.repeat != 1 else ''}; whole processes "
         f"(python manage.py ...), DJANGO_DEBUG={env_extra['DJANGO_DEBUG']}; every command with its "
-        "default indentation (export_bakery: --indent 2, dumpdata: none)"
+        "default layout (no --indent option given)"
     )
     dirty = version["uncommitted_exchange_files"]
     say(

@@ -3,11 +3,11 @@
 import json
 from dataclasses import dataclass
 
-from django.db import connection, models
+from django.db import OperationalError, connection, models
 from django.db.models import Q
 
 from .errors import Problems
-from .schema import SECTIONS, Section
+from .schema import SECTION_BY_KEY, SECTIONS, Section
 from .values import make_formatter
 
 CREATE_BATCH_SIZE = 1000
@@ -15,6 +15,12 @@ MAX_CHANGES = 1000
 # Parents whose children are read or deleted with one IN (...) list: below SQLite's limit of
 # 999 parameters.
 ID_BATCH_SIZE = 900
+# The PostgreSQL advisory lock every import of a database holds while it writes ("bakery").
+IMPORT_LOCK_KEY = 0x62616B657279
+# How long, in seconds, an import waits for another one to finish writing before giving up.
+WRITE_LOCK_TIMEOUT = 600
+# The PostgreSQL error of a lock not granted within lock_timeout.
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 def _chunks(items, size):
@@ -88,10 +94,59 @@ class Inserter:
                 cursor.executemany(self.sql, chunk)
 
 
+def _still_writing() -> OperationalError:
+    return OperationalError(
+        f"another import was still writing to the database after {WRITE_LOCK_TIMEOUT} s of "
+        "waiting for it"
+    )
+
+
+def lock_for_writing():
+    """Wait until no other import writes to the database; hold that until the transaction ends.
+
+    Imports then write one after the other, and each reads the records of the ones before it
+    as existing ones (merge leaves them unchanged) instead of colliding with them on a unique
+    key or in a deadlock. PostgreSQL: a transaction-level advisory lock. SQLite: the
+    database's write lock, taken before the transaction reads anything, as BEGIN IMMEDIATE
+    would: a transaction that has read may not wait for the write lock, SQLite refuses it at
+    once. On both, the import then waits up to WRITE_LOCK_TIMEOUT for any lock, where
+    PostgreSQL would wait forever and SQLite five seconds: an SQLite commit waits for readers
+    such as an export. (SQLite keeps that timeout for the rest of the connection's life.)
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            try:
+                # One round trip; SET LOCAL ends with the transaction.
+                cursor.execute(
+                    f"SET LOCAL lock_timeout = '{WRITE_LOCK_TIMEOUT}s'; "
+                    f"SELECT pg_advisory_xact_lock({IMPORT_LOCK_KEY})"
+                )
+            except OperationalError as exc:
+                if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+                    raise _still_writing() from exc
+                raise
+    elif connection.vendor == "sqlite":
+        quote, meta = connection.ops.quote_name, SECTIONS[0].model._meta
+        table, column = quote(meta.db_table), quote(meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {WRITE_LOCK_TIMEOUT * 1000}")
+            try:
+                # Changes no row, but takes the write lock as any write does.
+                cursor.execute(f"UPDATE {table} SET {column} = {column} WHERE 0")
+            except OperationalError as exc:
+                if "locked" in str(exc):
+                    raise _still_writing() from exc
+                raise
+
+
 class Writer:
-    """Create, update or leave each record of the document, per the import mode."""
+    """Create, update or leave each record of the document, per the import mode.
+
+    It is made inside the import's transaction, and waits there for any other import to end.
+    """
 
     def __init__(self, mode: str, warnings: Problems, progress=None):
+        lock_for_writing()
         self.mode = mode
         self.warnings = warnings
         self.progress = progress
@@ -120,11 +175,23 @@ class Writer:
             deleted += per_model.get(section.model._meta.label, 0)
         return deleted
 
-    def _resolve(self, section: Section, values: tuple) -> list:
+    def _id(self, f, name, location: str, problems: Problems):
+        """Return the id of the record a reference names, or note that it is gone.
+
+        The checks found it in the file or the database, but another import, or a person,
+        may have deleted it since: the import is then refused, located, not half written.
+        """
+        found = self.ids(f.ref).get(name)
+        if found is None:
+            kind = SECTION_BY_KEY[f.ref].model._meta.verbose_name
+            problems.add(f"{location}.{f.key}", "unknown_ref", kind=kind, value=name)
+        return found
+
+    def _resolve(self, section: Section, index: int, values: tuple, problems: Problems) -> list:
         resolved = list(values)
         for i, f in enumerate(section.fields):
             if f.ref and resolved[i] is not None:
-                resolved[i] = self.ids(f.ref)[resolved[i]]
+                resolved[i] = self._id(f, resolved[i], f"{section.key}[{index}]", problems)
         return resolved
 
     def _existing(self, section: Section, columns, key_positions, keys):
@@ -206,11 +273,13 @@ class Writer:
         # Into an empty table every record is new (the file's duplicates were refused): no
         # batch needs to look for existing ones.
         was_empty = not spool.count or not section.model._default_manager.exists()
+        problems = Problems()
         for batch in spool.batches():
             rows = [
-                (index, self._resolve(section, values), children)
+                (index, self._resolve(section, index, values, problems), children)
                 for index, values, children in batch
             ]
+            problems.raise_if_any()
             keys = [tuple(values[p] for p in key_positions) for _, values, _ in rows]
             existing = {} if was_empty else self._existing(section, columns, key_positions, keys)
             current_children = (
@@ -225,7 +294,7 @@ class Writer:
                     creates.append(values)
                     result.created += 1
                     if section.nested:
-                        pending_children.append((key[0], children, False))
+                        pending_children.append((index, key[0], children, False))
                     continue
                 pk, current = found
                 differing = [
@@ -260,7 +329,7 @@ class Writer:
                     updates.append(section.model(pk=pk, **dict(zip(columns, values, strict=True))))
                     result.updated += 1
                     if section.nested:
-                        pending_children.append((key[0], children, True))
+                        pending_children.append((index, key[0], children, True))
             if creates:
                 inserter.insert(creates)
             if updates:
@@ -280,18 +349,21 @@ class Writer:
         nested = section.nested
         parent_column = nested.model._meta.get_field(nested.parent_attr).attname
         parent_ids = self.ids(section.key)
-        replaced = [parent_ids[name] for name, _, replace in pending if replace]
+        replaced = [parent_ids[name] for _, name, _, replace in pending if replace]
         manager = nested.model._default_manager
         for chunk in _chunks(replaced, ID_BATCH_SIZE):
             manager.filter(Q(**{f"{parent_column}__in": chunk})).delete()
         rows = []
-        for name, children, _ in pending:
-            for child in children or []:
+        problems = Problems()
+        for index, name, children, _ in pending:
+            for j, child in enumerate(children or []):
                 row = [parent_ids[name]]
+                location = f"{section.key}[{index}].{nested.key}[{j}]"
                 for f in nested.fields:
                     value = child[f.key]
                     if f.ref and value is not None:
-                        value = self.ids(f.ref)[value]
+                        value = self._id(f, value, location, problems)
                     row.append(value)
                 rows.append(row)
+        problems.raise_if_any()
         Inserter(nested.model, [parent_column, *(f.column for f in nested.fields)]).insert(rows)

@@ -614,3 +614,57 @@ def test_a_sqlite_import_waiting_too_long_for_another_is_refused_with_a_message(
     )
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT count(*) FROM bakery_ingredient").fetchone() == (0,)
+
+
+def goods_document(components: dict[str, list[str]]) -> dict:
+    """Return a document of finished goods only, each holding the goods named."""
+    goods = [
+        {
+            "name": name,
+            "components": [
+                {"finished_good_name": part, "quantity": 1, "sort_order": i}
+                for i, part in enumerate(parts)
+            ],
+        }
+        for name, parts in components.items()
+    ]
+    header = {k: minimal_document()[k] for k in ("format", "version", "exported_at")}
+    return header | {"finished_goods": goods}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="importer.py checks cycles (and a run's recipe) against the database before the "
+    "import's write lock: two updates checked at once can each pass, and together store a "
+    "cycle. The checks between records must run after lock_for_writing(), in the write's "
+    "transaction.",
+)
+def test_two_updates_at_once_never_store_a_composition_cycle(postgres, migrated, tmp_path):
+    database = postgres.create(template=migrated)
+    url = postgres.url(database)
+    empty_goods = write_document(tmp_path, goods_document({"Tin": [], "Box": []}), "goods.json")
+    manage(url, "import_bakery", empty_goods)
+    tin_holds_box = write_document(tmp_path, goods_document({"Tin": ["Box"]}), "tin.json")
+    box_holds_tin = write_document(tmp_path, goods_document({"Box": ["Tin"]}), "box.json")
+
+    with psycopg.connect(url) as holder:
+        holder.execute("LOCK TABLE bakery_finishedgood IN EXCLUSIVE MODE")
+        first = start(url, "import_bakery", "--mode", "update", tin_holds_box)
+        postgres.wait_for_waiting(database, 1, [first])
+        second = start(url, "import_bakery", "--mode", "update", box_holds_tin)
+        postgres.wait_for_waiting(database, 2, [first, second])
+        holder.commit()
+    (landed, _, first_err), (refused, _, second_err) = finish(first), finish(second)
+
+    assert landed == 0, first_err
+    assert refused == 1
+    assert "finished_goods[0].components[0].finished_good_name: 'Box' would contain itself: " in (
+        second_err
+    )
+    with psycopg.connect(url) as connection:
+        edges = connection.execute(
+            "SELECT a.name, g.name FROM bakery_composition c "
+            "JOIN bakery_finishedgood a ON a.id = c.assembly_id "
+            "JOIN bakery_finishedgood g ON g.id = c.finished_good_id"
+        ).fetchall()
+    assert edges == [("Tin", "Box")]

@@ -68,3 +68,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# The largest file the admin's import page accepts; larger ones go through import_bakery.
+BAKERY_IMPORT_MAX_UPLOAD_SIZE = 100 * 1024**2

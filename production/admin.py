@@ -151,10 +151,12 @@ class EventAdmin(ExportActionMixin, admin.ModelAdmin):
             ),
         )
         packages = progress.packages
+        # The admin's aligned forms indent every list past the label column, which this
+        # field has already cleared: without this a bar wraps under its target's line.
         return format_html(
             "<p>Targets complete: {}/{}</p>"
-            "<h4>Production</h4><ul>{}</ul>"
-            "<h4>Assembly</h4><ul>{}</ul>"
+            '<h4>Production</h4><ul style="margin-left: 0">{}</ul>'
+            '<h4>Assembly</h4><ul style="margin-left: 0">{}</ul>'
             "<p>Packages: {} pending, {} ready, {} delivered, {} in all</p>",
             progress.targets_complete,
             progress.targets_total,

@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 DEMO := demo
 COPY := DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO)/copy.sqlite3 $(MANAGE)
 
-.PHONY: demo test lint
+.PHONY: demo test lint screenshots
 
 demo: $(VENV)/.installed-demo
 	$(MANAGE) migrate --noinput
@@ -21,6 +21,12 @@ demo: $(VENV)/.installed-demo
 
 test: $(VENV)/.installed-test
 	$(BIN)/pytest
+
+# The browser tests save their pictures of the import preview, an error report and an event's
+# progress in docs/ for the README (elsewhere they keep them in a temporary directory).
+screenshots: $(VENV)/.installed-test
+	mkdir -p docs
+	BAKERY_SCREENSHOTS=$(CURDIR)/docs $(BIN)/pytest tests/browser
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

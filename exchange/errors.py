@@ -7,6 +7,8 @@ MESSAGES = {
     "unreadable": "cannot read {path}: {reason}",
     "json": "invalid JSON at line {line}, column {column}: {reason}",
     "too_deep": "nesting deeper than {limit} levels at line {line}, column {column}",
+    "too_long_value": "a string or number longer than {limit} bytes begins at line {line}, "
+    "column {column}",
     "too_large": "the uncompressed document is larger than {limit} bytes; "
     "raise the limit with --max-size if this file is trusted",
     "zip_members": "a .zip must hold exactly one file, this one holds {count}",
@@ -28,6 +30,7 @@ MESSAGES = {
     "required": "is required",
     "type": "must be {expected}, got {got}",
     "blank": "must not be empty",
+    "nul": "must not contain the NUL character (\\u0000), got {value}",
     "name_edges": "must not begin or end with a tab, a line break or another blank "
     "character, got {value}",
     "max_length": "must be at most {limit} characters, got {length}: {value}",

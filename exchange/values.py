@@ -63,13 +63,18 @@ def _type_error(expected, value):
 
 
 def _limits(model_field):
-    """Return the (min, max, min_is_one) bounds of a field's validators."""
-    low = high = None
-    for v in model_field.validators:
-        if isinstance(v, MinValueValidator):
-            low = v.limit_value
-        elif isinstance(v, MaxValueValidator):
-            high = v.limit_value
+    """Return the (min, max) bounds of a field's validators, the strictest of each.
+
+    An integer field's validators also hold the connection's range, which is 64 bits on
+    SQLite and 32 on PostgreSQL: a file's values are held to the 32 bits every database
+    stores, so that the same file gets the same answer everywhere.
+    """
+    lows = [v.limit_value for v in model_field.validators if isinstance(v, MinValueValidator)]
+    highs = [v.limit_value for v in model_field.validators if isinstance(v, MaxValueValidator)]
+    low, high = max(lows, default=None), min(highs, default=None)
+    if isinstance(model_field, models.IntegerField):
+        low = INT_MIN if low is None else max(low, INT_MIN)
+        high = INT_MAX if high is None else min(high, INT_MAX)
     return low, high
 
 
@@ -100,6 +105,15 @@ def aware_datetime(value) -> datetime.datetime:
         raise Invalid("no_such_datetime", value=shown(value), reason=_reason(exc)) from None
     if parsed.tzinfo is None:
         raise Invalid("naive_datetime", value=shown(value))
+    try:
+        # The database stores UTC: 0001-01-01T00:00:00+01:00 is in year 0 there.
+        parsed.astimezone(datetime.UTC)
+    except OverflowError:
+        raise Invalid(
+            "no_such_datetime",
+            value=shown(value),
+            reason="it is outside the years 1 to 9999 in UTC",
+        ) from None
     return parsed
 
 
@@ -111,8 +125,16 @@ def _reason(exc: ValueError) -> str:
     return text
 
 
+def _text(value: str) -> str:
+    """Refuse text no database stores alike: PostgreSQL refuses a NUL character."""
+    if "\x00" in value:
+        raise Invalid("nul", value=shown(value))
+    return value
+
+
 def _name(value: str) -> str:
     """Strip a name as the models do; refuse an empty one or one with other blanks at its ends."""
+    _text(value)
     if not value.strip():
         raise Invalid("blank")
     value = strip_name(value)
@@ -162,8 +184,7 @@ def make_parser(bound):
                 raise Invalid("required")
             if not isinstance(value, str):
                 raise _type_error("a string", value)
-            if is_name:
-                value = _name(value)
+            value = _name(value) if is_name else _text(value)
             if max_length is not None and len(value) > max_length:
                 raise Invalid("max_length", limit=max_length, length=len(value), value=shown(value))
             return value
@@ -191,17 +212,16 @@ def make_parser(bound):
                     return default
                 raise Invalid("required")
             if isinstance(value, bool) or not isinstance(value, int):
-                if (
-                    isinstance(value, Decimal)
-                    and value.is_finite()
-                    and value == value.to_integral()
-                ):
-                    value = int(value)
-                else:
+                # A number with a fraction or an exponent comes as a Decimal: 4.0 and 1e3 are
+                # whole, 2.5 is not. Its bounds are compared first, so that int() never
+                # spends minutes on 1e999999999.
+                if not (isinstance(value, Decimal) and value.is_finite()):
                     raise _type_error("a whole number", value)
+                if value != value.to_integral_value():
+                    raise _type_error("a whole number", value)
+                _check_bounds(value, low, high)
+                value = int(value)
             _check_bounds(value, low, high)
-            if value < INT_MIN or value > INT_MAX:
-                raise Invalid("max_value", limit=INT_MAX, value=shown(value))
             return value
 
         return parse_int
@@ -226,11 +246,15 @@ def make_parser(bound):
                 raise _type_error('a decimal (a string like "12.50" or a number)', value) from None
             if not number.is_finite():
                 raise Invalid("not_finite", value=shown(value))
-            if abs(number) >= Decimal(10) ** whole:
+            # Compared by exponent: abs() of 1e999999999 would overflow the decimal context.
+            if number and number.adjusted() >= whole:
                 raise Invalid("decimal_digits", limit=whole, value=shown(number))
             exact = number.quantize(quantum)
             if exact != number:
                 raise Invalid("decimal_places", limit=places, value=shown(number))
+            if not exact:
+                # -0 is 0: a database would store either, and export the other.
+                exact = abs(exact)
             _check_bounds(exact, low, high, written=number)
             return exact
 

@@ -2,6 +2,7 @@
 
 import bz2
 import contextlib
+import glob
 import gzip
 import io
 import lzma
@@ -11,6 +12,11 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock, so no way to tell an abandoned file from a live one
+    fcntl = None
 
 from .errors import ExchangeError, problem
 
@@ -28,12 +34,14 @@ class CountingReader(io.RawIOBase):
 
     With slow_from set, reads one byte at a time from that offset on, so that a parser's
     error can be placed at the exact byte; it also counts lines and columns as it goes.
+    inspect, if given, is called with every piece read, and with b"" at the end.
     """
 
-    def __init__(self, raw, limit: int | None = None, slow_from: int | None = None):
+    def __init__(self, raw, limit: int | None = None, slow_from: int | None = None, inspect=None):
         self.raw = raw
         self.limit = limit
         self.slow_from = slow_from
+        self.inspect = inspect
         self.offset = 0
         self.line = 1
         self.column_chars = 0
@@ -64,6 +72,8 @@ class CountingReader(io.RawIOBase):
             raise SizeLimitExceeded
         if self.slow_from is not None:
             self._count_position(data)
+        if self.inspect is not None:
+            self.inspect(data)
         buffer[:n] = data
         return n
 
@@ -106,7 +116,7 @@ class Source:
             self._spool.close()
 
     @contextlib.contextmanager
-    def open(self, slow_from: int | None = None):
+    def open(self, slow_from: int | None = None, inspect=None):
         """Yield a CountingReader of the document's decompressed bytes."""
         with contextlib.ExitStack() as stack:
             if self._spool is not None:
@@ -114,7 +124,7 @@ class Source:
                 raw = self._spool
             else:
                 raw = stack.enter_context(self._open_path())
-            yield CountingReader(raw, limit=self.max_size, slow_from=slow_from)
+            yield CountingReader(raw, limit=self.max_size, slow_from=slow_from, inspect=inspect)
 
     def _open_path(self):
         suffix = Path(self.path).suffix.lower()
@@ -144,7 +154,17 @@ class Source:
             parts = PurePosixPath(name.replace("\\", "/")).parts
             if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
                 raise ExchangeError([problem("", "zip_member_path", name=name)])
-            with archive.open(members[0]) as member:
+            try:
+                member = archive.open(members[0])
+            except (RuntimeError, NotImplementedError) as exc:
+                # Encrypted, or compressed by a method zipfile does not read.
+                reason = f"cannot open the .zip member {name!r}: {exc}"
+                if members[0].flag_bits & 0x1:
+                    reason = f"the .zip member {name!r} is encrypted"
+                raise ExchangeError(
+                    [problem("", "unreadable", path=self.path, reason=reason)]
+                ) from None
+            with member:
                 yield member
 
 
@@ -186,11 +206,87 @@ class _ZipMember(io.RawIOBase):
                     super().close()
 
 
+def _claim(path) -> int | None:
+    """Open a file and lock it while the descriptor is open; None if another process holds it."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def remove_abandoned(target: Path) -> list[str]:
+    """Remove the temporary files that killed exports to target left beside it.
+
+    A running export holds a lock on its temporary file (the kernel drops it when the process
+    dies, however it dies): a file nobody holds is abandoned.
+    """
+    if fcntl is None:
+        return []
+    removed = []
+    directory = target.parent if str(target.parent) else Path(".")
+    for path in directory.glob(f".{glob.escape(target.name)}.*.tmp"):
+        fd = _claim(path)
+        if fd is None:
+            continue
+        try:
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _temporary_beside(target: Path, directory: Path) -> tuple[int, str, int | None]:
+    """Create the hidden temporary file of an export, locked before it is named as one.
+
+    Return its descriptor, its name, and a second descriptor that holds the lock until the
+    file is renamed (the first is closed when the writing is done).
+    """
+    fd, new_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".new", dir=directory)
+    lock = None
+    try:
+        if fcntl is not None:
+            lock = os.dup(fd)
+            with contextlib.suppress(OSError):
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        tmp_name = new_name.removesuffix(".new") + ".tmp"
+        os.rename(new_name, tmp_name)
+    except BaseException:
+        os.close(fd)
+        if lock is not None:
+            os.close(lock)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(new_name)
+        raise
+    return fd, tmp_name, lock
+
+
+def _sync_directory(directory: Path):
+    """Make a rename in a directory durable (where the system allows a directory to be synced)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def atomic_output(path: str, stdout=None):
     """Yield a text stream for a document; a file is written beside its target and renamed.
 
-    A failure at any point leaves an existing file at path untouched and no partial file.
+    A failure at any point leaves an existing file at path untouched and no partial file; an
+    export killed outright leaves a hidden temporary file, which the next export to the same
+    path removes.
     """
     if path == "-":
         out = stdout or sys.stdout
@@ -199,7 +295,8 @@ def atomic_output(path: str, stdout=None):
         return
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    remove_abandoned(target)
+    fd, tmp_name, lock = _temporary_beside(target, directory)
     try:
         with open(fd, "wb") as raw:
             compressed = _compressed_writer(path, raw)
@@ -222,7 +319,11 @@ def atomic_output(path: str, stdout=None):
         os.umask(umask)
         os.chmod(tmp_name, 0o666 & ~umask)
         os.replace(tmp_name, target)
+        _sync_directory(directory)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+    finally:
+        if lock is not None:
+            os.close(lock)

@@ -1,6 +1,7 @@
 """Load an exchange document into the bakery, checked first, in one transaction."""
 
 import argparse
+import math
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,13 +16,16 @@ UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 def size(text: str) -> int:
-    """Parse a size such as 500M or 2G."""
-    text = text.strip().lower().removesuffix("b").removesuffix("i")
-    unit = text[-1:] if text[-1:] in UNITS else ""
+    """Parse a size such as 500M or 2G: at least one byte."""
+    cleaned = text.strip().lower().removesuffix("b").removesuffix("i")
+    unit = cleaned[-1:] if cleaned[-1:] in UNITS else ""
     try:
-        return int(float(text[: len(text) - len(unit)]) * UNITS[unit])
+        number = float(cleaned[: len(cleaned) - len(unit)]) * UNITS[unit]
     except ValueError:
         raise ValueError(f"not a size: {text!r}") from None
+    if not math.isfinite(number) or number < 1:
+        raise argparse.ArgumentTypeError(f"must be a size of at least 1 byte, got {text!r}")
+    return int(number)
 
 
 def at_least_one(text: str) -> int:

@@ -304,9 +304,22 @@ def locate_error(source: Source, slow_from: int, exc: Exception):
             exc = again
         except SizeLimitExceeded:
             return problem("", "too_large", limit=source.max_size)
-    return problem(
-        "", "json", line=reader.line, column=max(reader.column_chars, 1), reason=json_reason(exc)
-    )
+    column = max(reader.column_chars, 1)
+    if broken_sequence_before(reader.tail) and "UTF8" in str(exc.args[0] if exc.args else ""):
+        # The parser stops at the byte that cannot continue a character ("Crème" saved as
+        # Latin-1 stops at the m): the character to fix is the one before.
+        column = max(column - 1, 1)
+    return problem("", "json", line=reader.line, column=column, reason=json_reason(exc))
+
+
+def broken_sequence_before(tail: bytes) -> bool:
+    """Whether the last byte read is valid on its own, after the lead of an unfinished character."""
+    if not tail:
+        return False
+    last = tail[-1]
+    if not (last < 0x80 or 0xC2 <= last <= 0xF4) or last == ord("\n"):
+        return False
+    return any(0xC2 <= b <= 0xF4 for b in tail[:-1])
 
 
 def json_reason(exc: Exception) -> str:

@@ -83,6 +83,19 @@ JSON_REASONS = {
     "invalid bytes in UTF8 string.": "text that is not UTF-8",
     "probable comment found in input text, comments are not enabled.": "comments are not "
     "allowed in JSON",
+    "invalid string in json text.": "unexpected word (is a string missing its double quotes?)",
+    "invalid character inside string.": "a control character inside a string (write a tab "
+    "as \\t, a line break as \\n)",
+    "inside a string, '\\' occurs before a character which it may not.": "a backslash "
+    "before a character it may not escape (write a backslash as \\\\)",
+    "invalid (non-hex) character occurs after '\\u' inside string.": "\\u must be followed "
+    "by four hexadecimal digits",
+    "malformed number, a digit is required after the minus sign.": "a number needs a digit "
+    "after its minus sign",
+    "malformed number, a digit is required after the decimal point.": "a number needs a "
+    "digit after its decimal point",
+    "malformed number, a digit is required after the exponent.": "a number needs a digit "
+    "after its exponent",
 }
 
 

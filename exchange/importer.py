@@ -292,6 +292,9 @@ class Importer:
         index = record.index
         for path, key in record.duplicate_keys:
             self.problems.add(path, "duplicate_key", order=self._order(section, index), key=key)
+            if path == location and key in section.natural_key and section.named:
+                # Either name may be the one the file's references mean.
+                self.unnamed.add(section.key)
         values, ok = self._parse_fields(
             location,
             record.value,

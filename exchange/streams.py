@@ -45,6 +45,8 @@ class CountingReader(io.RawIOBase):
         self.offset = 0
         self.line = 1
         self.column_chars = 0
+        # The last bytes read, in slow mode: where a broken UTF-8 sequence began.
+        self.tail = b""
         self._started = False
         self._pending = b""
 
@@ -78,6 +80,7 @@ class CountingReader(io.RawIOBase):
         return n
 
     def _count_position(self, data: bytes):
+        self.tail = (self.tail + data[-4:])[-4:]
         newline = data.rfind(b"\n")
         if newline >= 0:
             self.line += data.count(b"\n")

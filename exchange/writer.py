@@ -1,5 +1,6 @@
 """Write checked, spooled records to the database in batches: a few queries per batch."""
 
+import datetime
 import json
 from dataclasses import dataclass
 
@@ -188,10 +189,20 @@ class Writer:
         return found
 
     def _resolve(self, section: Section, index: int, values: tuple, problems: Problems) -> list:
+        """Return a record's values to store: references as ids, datetimes in UTC.
+
+        PostgreSQL takes offsets up to 15:59 only; a file may hold any up to 23:59, and the
+        database keeps the instant, not the offset.
+        """
         resolved = list(values)
         for i, f in enumerate(section.fields):
-            if f.ref and resolved[i] is not None:
-                resolved[i] = self._id(f, resolved[i], f"{section.key}[{index}]", problems)
+            value = resolved[i]
+            if value is None:
+                continue
+            if f.ref:
+                resolved[i] = self._id(f, value, f"{section.key}[{index}]", problems)
+            elif isinstance(value, datetime.datetime) and value.tzinfo is not None:
+                resolved[i] = value.astimezone(datetime.UTC)
         return resolved
 
     def _existing(self, section: Section, columns, key_positions, keys):

@@ -289,7 +289,13 @@ def _counting(records, nested_key, counts, key):
 
 @contextlib.contextmanager
 def snapshot():
-    """Read every section from one consistent snapshot of the database."""
+    """Read every section from one consistent snapshot of the database.
+
+    PostgreSQL: a REPEATABLE READ, READ ONLY transaction, whatever other connections commit
+    meanwhile. SQLite: one transaction, whose read lock keeps writers from committing until
+    it ends (in WAL mode, its snapshot). Inside a transaction its caller began, that
+    transaction's own isolation applies: READ COMMITTED, PostgreSQL's default, is no snapshot.
+    """
     if connection.in_atomic_block:
         yield
         return

@@ -1,6 +1,7 @@
 """Write the bakery's data as an exchange document."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from exchange.errors import ExchangeError
 from exchange.exporter import RECORD_LINES, event_scope, export_document, snapshot
@@ -60,6 +61,18 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(
                 f"cannot write {output}: {exc.strerror or exc}", returncode=2
+            ) from None
+        except DatabaseError as exc:
+            # The connection lost, the server shut down, a statement timeout: a file in place
+            # is left as it was, and a document on standard output is cut short.
+            left = (
+                "the document on standard output is incomplete"
+                if output == "-"
+                else f"{output} was left as it was"
+            )
+            raise CommandError(
+                f"The database failed during the export ({str(exc).strip()}); {left}.",
+                returncode=1,
             ) from None
         finally:
             if progress:

@@ -400,6 +400,35 @@ def test_export_without_its_snapshot_would_refer_to_records_it_does_not_hold(
     assert "in the file or the database" in refused.stderr
 
 
+def test_an_export_whose_connection_the_server_ends_fails_cleanly_leaving_the_file(
+    postgres, generated, tmp_path
+):
+    database = postgres.create(template=generated)
+    url = postgres.url(database)
+    target = tmp_path / "bakery.json"
+    target.write_text("the previous export\n")
+
+    # The export stops at the runs, waiting for this lock, after writing the sections before
+    # them; the server then ends its connection.
+    with psycopg.connect(url) as holder:
+        holder.execute("LOCK TABLE production_productionrun IN ACCESS EXCLUSIVE MODE")
+        export = start(url, "export_bakery", "--output", str(target))
+        postgres.wait_for_waiting(database, 1, [export])
+        postgres.admin.execute(
+            "SELECT pg_terminate_backend(l.pid) FROM pg_locks l "
+            "JOIN pg_database d ON d.oid = l.database WHERE d.datname = %s AND NOT l.granted",
+            [database],
+        )
+        returncode, _, err = finish(export)
+
+    assert returncode == 1
+    assert "Traceback" not in err
+    assert err.startswith("CommandError: The database failed during the export (")
+    assert err.strip().endswith(f"); {target} was left as it was.")
+    assert target.read_text() == "the previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bakery.json"]
+
+
 def overlapping(document: dict) -> tuple[dict, dict]:
     """Split a document in two that both hold the catalog and share a third of the rest."""
     first, second = dict(document), dict(document)

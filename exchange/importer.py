@@ -19,11 +19,13 @@ from django.db import transaction
 
 from .document import Header, Record, iter_document
 from .errors import ExchangeError, Invalid, Problem, Problems, problem
+from .keyset import KeySet
 from .schema import FORMAT, HEADER_KEYS, SECTION_BY_KEY, SECTIONS, VERSION, Section
 from .streams import Source
 from .values import aware_datetime, described, json_type, make_parser, shown
 
 MODES = ("merge", "update", "replace")
+RUN_SECTIONS = ("production_runs", "assembly_runs")
 BATCH_SIZE = 500
 DEFAULT_ERROR_LIMIT = 100
 
@@ -148,8 +150,8 @@ class Importer:
         # Natural keys seen in the file: name -> index for catalog sections, key -> index for
         # the others; a run's uuid only as a number, since there may be a million of them.
         self.keys: dict[str, dict] = defaultdict(dict)
-        self.run_uuids: dict[str, set] = defaultdict(set)
-        self.duplicate_uuids: dict[str, list] = defaultdict(list)
+        # Runs' uuids, a million of them perhaps: kept in KeySets, which spill to disk.
+        self.run_uuids: dict[str, KeySet] = {}
         # What the cross-record checks need of the catalog in the file.
         self.unit_recipe: dict[str, str] = {}
         self.good_parts: dict[str, list] = {}
@@ -163,11 +165,19 @@ class Importer:
     def run(self) -> ImportResult:
         with tempfile.TemporaryDirectory(prefix="bakery-import-") as directory:
             self.spools = {s.key: _Spool(directory, s.key) for s in SECTIONS}
-            self._read()
-            self._check_header()
-            self._check_between_records()
-            self.problems.raise_if_any()
-            return self._write()
+            self.run_uuids = {key: KeySet(directory) for key in RUN_SECTIONS}
+            try:
+                return self._run()
+            finally:
+                for keys in self.run_uuids.values():
+                    keys.close()
+
+    def _run(self) -> ImportResult:
+        self._read()
+        self._check_header()
+        self._check_between_records()
+        self.problems.raise_if_any()
+        return self._write()
 
     # Pass 1: every record on its own.
 
@@ -417,12 +427,9 @@ class Importer:
 
     def _note_key(self, section: Section, location: str, index: int, row: dict) -> bool:
         """Remember a record's natural key, refusing one seen before in the file."""
-        if section.key in ("production_runs", "assembly_runs"):
-            number = row["uuid"].int
-            if number in self.run_uuids[section.key]:
-                self.duplicate_uuids[section.key].append((location, index, row["uuid"]))
-                return False
-            self.run_uuids[section.key].add(number)
+        if section.key in RUN_SECTIONS:
+            # A repeat is found when the batch is flushed, and reported after the first pass.
+            self.run_uuids[section.key].add(row["uuid"].bytes, index)
             return True
         key = tuple(row[k] for k in section.natural_key)
         seen = self.keys[section.key]
@@ -494,21 +501,16 @@ class Importer:
         self._check_cycles()
 
     def _report_duplicate_uuids(self):
-        for key, duplicates in self.duplicate_uuids.items():
+        for key, seen in self.run_uuids.items():
             section = SECTION_BY_KEY[key]
-            wanted = {u.int for _, _, u in duplicates}
-            first = {}
-            for batch in self.spools[key].batches():
-                for index, values, _ in batch:
-                    if values[0].int in wanted and values[0].int not in first:
-                        first[values[0].int] = f"{key}[{index}]"
-            for location, index, value in duplicates:
+            seen.flush()
+            for index, first, value in seen.duplicates:
                 self.problems.add(
-                    f"{location}.uuid",
+                    f"{key}[{index}].uuid",
                     "duplicate",
                     order=self._order(section, index, "uuid"),
-                    key=repr(str(value)),
-                    first=first[value.int],
+                    key=repr(str(uuid.UUID(bytes=value))),
+                    first=f"{key}[{first}]",
                 )
 
     def _load_db_catalog(self):
@@ -580,7 +582,7 @@ class Importer:
                 finished_unit__name__in=names[start : start + BATCH_SIZE]
             ).values_list("finished_unit__name", "recipe__name", "uuid")
             for unit, recipe, run_uuid in runs.iterator():
-                if recipe != changed[unit] and run_uuid.int not in file_runs:
+                if recipe != changed[unit] and run_uuid.bytes not in file_runs:
                     counts[unit] += 1
         for name, count in counts.items():
             index = self.keys["finished_units"][(name,)]

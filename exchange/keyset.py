@@ -23,14 +23,15 @@ class KeySet:
         self._db = None
         self._file = None
         self._pending: list[tuple[bytes, int]] = []
-        self.duplicates: list[tuple[int, int]] = []
+        # (place, first place, key) of each key seen again.
+        self.duplicates: list[tuple[int, int, bytes]] = []
 
     def add(self, key: bytes, place: int):
         """Add a key seen at a place; call flush() before reading duplicates."""
         if self._memory is not None:
             first = self._memory.setdefault(key, place)
             if first != place:
-                self.duplicates.append((place, first))
+                self.duplicates.append((place, first, key))
             elif len(self._memory) > self.memory_limit:
                 self._spill()
             return
@@ -65,7 +66,13 @@ class KeySet:
         for key, place in pending:
             (first,) = self._db.execute("SELECT place FROM seen WHERE key = ?", (key,)).fetchone()
             if first != place:
-                self.duplicates.append((place, first))
+                self.duplicates.append((place, first, key))
+
+    def __contains__(self, key: bytes) -> bool:
+        if self._memory is not None:
+            return key in self._memory
+        self.flush()
+        return self._db.execute("SELECT 1 FROM seen WHERE key = ?", (key,)).fetchone() is not None
 
     def close(self):
         if self._db is not None:

@@ -17,7 +17,13 @@ def test_keyset_reports_each_repeat_with_the_first_place(tmp_path, memory_limit)
     seen.add(keys[97], 101)
     seen.add(keys[3], 102)
     seen.flush()
-    assert sorted(seen.duplicates) == [(100, 3), (101, 97), (102, 3)]
+    assert sorted(seen.duplicates) == [
+        (100, 3, keys[3]),
+        (101, 97, keys[97]),
+        (102, 3, keys[3]),
+    ]
+    assert keys[50] in seen
+    assert uuid.UUID(int=1000).bytes not in seen
     seen.close()
 
 
@@ -27,5 +33,5 @@ def test_keyset_finds_a_repeat_inside_one_batch_on_disk(tmp_path):
     seen.add(b"b", 1)
     seen.add(b"b", 2)
     seen.flush()
-    assert seen.duplicates == [(2, 1)]
+    assert seen.duplicates == [(2, 1, b"b")]
     seen.close()

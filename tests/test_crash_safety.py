@@ -1,0 +1,325 @@
+"""SIGKILL an import at any moment: the database is exactly as before. SIGKILL an export while
+it writes: the file it replaces keeps its bytes and nothing partial takes its name.
+
+Each test runs its own processes against databases it makes: a temporary SQLite file, and a
+PostgreSQL database it creates and drops, whatever database the suite itself runs on.
+"""
+
+import gzip
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import dj_database_url
+import psycopg
+import pytest
+from django.conf import settings
+
+MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
+RUNS = 10_000
+# Where the PostgreSQL test databases are made: the suite's server when it runs on one.
+SUITE_DATABASE = os.environ.get("DATABASE_URL", "")
+POSTGRES_SERVER = (
+    SUITE_DATABASE
+    if SUITE_DATABASE.startswith(("postgres://", "postgresql://"))
+    else "postgres://postgres@127.0.0.1:5432/postgres"
+)
+# When each kill comes: seconds after the start (loading Django, checking the document), or a
+# fraction of the write pass after the database saw the import's first write.
+MOMENTS = [("after", 0.3), ("after", 0.8), ("writing", 0.05), ("writing", 0.35), ("writing", 0.7)]
+
+
+def manage(url: str, *args, timeout=300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, MANAGE, *args],
+        capture_output=True,
+        env={**os.environ, "DATABASE_URL": url},
+        cwd=settings.BASE_DIR,
+        timeout=timeout,
+    )
+
+
+def check(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+    return result.stderr.decode()
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """A directory for this module's databases and documents."""
+    return tmp_path_factory.mktemp("crash")
+
+
+@pytest.fixture(scope="module")
+def document(workdir) -> Path:
+    """A large exchange document: a generated bakery of 10,000 production runs, exported."""
+    source = f"sqlite:///{workdir / 'source.sqlite3'}"
+    path = workdir / "bakery.json"
+    check(manage(source, "migrate", "--noinput"))
+    check(manage(source, "generate_bakery", "--runs", str(RUNS)))
+    check(manage(source, "export_bakery", "--output", str(path)))
+    return path
+
+
+class SQLiteDatabase:
+    """A temporary SQLite file; the import's write pass begins when its journal appears."""
+
+    vendor = "sqlite"
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.url = f"sqlite:///{path}"
+
+    def fingerprint(self) -> str:
+        """Hash the whole database as SQL text; opening it rolls back a killed transaction."""
+        with sqlite3.connect(self.path) as connection:
+            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            digest = hashlib.sha256()
+            for line in connection.iterdump():
+                digest.update(line.encode() + b"\n")
+        connection.close()
+        return digest.hexdigest()
+
+    def writing(self) -> bool:
+        return Path(f"{self.path}-journal").exists()
+
+    def settle(self):
+        pass
+
+    def drop(self):
+        self.path.unlink(missing_ok=True)
+
+
+class PostgresDatabase:
+    """A PostgreSQL database made for the test; the import writes once it has a transaction id."""
+
+    vendor = "postgresql"
+
+    def __init__(self, name: str):
+        self.name = name
+        server = dj_database_url.parse(POSTGRES_SERVER)
+        self.admin = psycopg.connect(
+            host=server["HOST"],
+            port=server["PORT"] or 5432,
+            user=server["USER"],
+            password=server["PASSWORD"] or None,
+            dbname="postgres",
+            autocommit=True,
+        )
+        self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.admin.execute(f'CREATE DATABASE "{name}"')
+        password = f":{server['PASSWORD']}" if server["PASSWORD"] else ""
+        self.url = (
+            f"postgres://{server['USER']}{password}@{server['HOST']}:{server['PORT'] or 5432}"
+            f"/{name}"
+        )
+
+    def fingerprint(self) -> str:
+        """Hash every row of every table, table by table, in a stable order."""
+        with psycopg.connect(self.url.replace("postgres://", "postgresql://", 1)) as connection:
+            tables = connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            ).fetchall()
+            digest = hashlib.sha256()
+            for (table,) in tables:
+                count, rows = connection.execute(
+                    f"SELECT count(*), md5(string_agg(t::text, E'\\n' ORDER BY t::text)) "
+                    f'FROM "{table}" t'
+                ).fetchone()
+                digest.update(f"{table} {count} {rows}\n".encode())
+        return digest.hexdigest()
+
+    def writing(self) -> bool:
+        return bool(
+            self.admin.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = %s AND backend_xid IS NOT NULL",
+                [self.name],
+            ).fetchone()[0]
+        )
+
+    def settle(self):
+        """Wait for the server to end the session of a killed client (it rolls back)."""
+        deadline = time.monotonic() + 30
+        while self._sessions():
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+
+    def _sessions(self) -> int:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+        return self.admin.execute(query, [self.name]).fetchone()[0]
+
+    def drop(self):
+        self.admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self.admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """A migrated database of either vendor holding the demo bakery."""
+    if request.param == "sqlite":
+        target = SQLiteDatabase(tmp_path / "target.sqlite3")
+    else:
+        target = PostgresDatabase(f"bakery_hostile_crash_{os.getpid()}")
+    try:
+        check(manage(target.url, "migrate", "--noinput"))
+        check(manage(target.url, "seed_demo"))
+        yield target
+    finally:
+        target.drop()
+
+
+@dataclass
+class Kill:
+    mode: str
+    moment: tuple
+    at: float
+    writing: bool
+
+
+def start_import(database, document, *args) -> subprocess.Popen:
+    """Start import_bakery; its stderr goes to a file, read back by stderr_of()."""
+    log = document.parent / f"import-{time.monotonic_ns()}.log"
+    with open(log, "wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, MANAGE, "import_bakery", str(document), *args],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env={**os.environ, "DATABASE_URL": database.url},
+            cwd=settings.BASE_DIR,
+        )
+    process.log = log
+    return process
+
+
+def stderr_of(process) -> str:
+    return process.log.read_text(encoding="utf-8", errors="replace")
+
+
+def wait_for_writing(database, process, started: float) -> float:
+    """Wait until the import's first write reaches the database; return when it did."""
+    while not database.writing():
+        assert process.poll() is None, f"the import ended before it wrote: {stderr_of(process)}"
+        assert time.monotonic() - started < 120
+        time.sleep(0.002)
+    return time.monotonic()
+
+
+def measure_write_pass(database, document) -> float:
+    """Time the write pass of a dry run (it writes everything, then rolls back)."""
+    before = database.fingerprint()
+    process = start_import(database, document, "--dry-run")
+    wrote = wait_for_writing(database, process, time.monotonic())
+    assert process.wait(timeout=300) == 0, stderr_of(process)
+    seconds = time.monotonic() - wrote
+    assert database.fingerprint() == before
+    return seconds
+
+
+def kill_import(database, document, mode: str, moment, write_seconds: float) -> Kill:
+    """Start an import and SIGKILL it at a moment; return when, and whether it was writing."""
+    process = start_import(database, document, "--mode", mode)
+    started = time.monotonic()
+    kind, value = moment
+    if kind == "after":
+        time.sleep(value)
+    else:
+        wrote = wait_for_writing(database, process, started)
+        time.sleep(max(wrote + value * write_seconds - time.monotonic(), 0))
+    writing = database.writing()
+    process.send_signal(signal.SIGKILL)
+    # It was still running: killed, not finished.
+    assert process.wait(timeout=60) == -signal.SIGKILL, (mode, moment, stderr_of(process))
+    database.settle()
+    return Kill(mode, moment, time.monotonic() - started, writing)
+
+
+def test_import_killed_at_any_moment_leaves_the_database_exactly_as_before(database, document):
+    before = database.fingerprint()
+    write_seconds = measure_write_pass(database, document)
+    kills = []
+
+    for mode in ("merge", "replace"):
+        for moment in MOMENTS:
+            kill = kill_import(database, document, mode, moment, write_seconds)
+            kills.append(kill)
+            assert database.fingerprint() == before, kill
+
+    assert len(kills) == 10
+    assert [k.writing for k in kills if k.moment[0] == "writing"] == [True] * 6
+    # Not killed, the same import lands: the kills stopped work that would have changed it.
+    check(manage(database.url, "import_bakery", str(document), "--mode", "replace"))
+    assert database.fingerprint() != before
+
+
+def hidden_temporary_files(directory: Path, target: str) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.startswith(f".{target}."))
+
+
+def start_export(url: str, output: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, MANAGE, "export_bakery", "--output", str(output)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "DATABASE_URL": url},
+        cwd=settings.BASE_DIR,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("existing.json", 0),
+        ("existing.json", 2**20),
+        ("existing.json", 0.5),
+        ("existing.json.gz", 1),
+    ],
+    ids=["first-bytes", "one-megabyte", "half", "gzip"],
+)
+def test_export_killed_while_writing_leaves_the_existing_file_untouched(
+    workdir, document, tmp_path, name, written
+):
+    url = f"sqlite:///{workdir / 'source.sqlite3'}"
+    target = tmp_path / name
+    old = b'{"format": "bakery-exchange", "the old backup": true}\n' * 1000
+    target.write_bytes(old)
+    # Kill once this many bytes are in the temporary file (a fraction of the whole document).
+    if isinstance(written, float):
+        written = int(document.stat().st_size * written)
+
+    process = start_export(url, target)
+    while True:
+        assert process.poll() is None, "the export ended before the kill"
+        temporary = [
+            tmp_path / n for n in hidden_temporary_files(tmp_path, name) if n.endswith(".tmp")
+        ]
+        if temporary and temporary[0].stat().st_size >= max(written, 1):
+            break
+        time.sleep(0.001)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(timeout=60) == -signal.SIGKILL
+
+    assert target.read_bytes() == old
+    # What is left is the killed export's hidden temporary file, never a file at the target.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        *hidden_temporary_files(tmp_path, name),
+        name,
+    ]
+    assert len(hidden_temporary_files(tmp_path, name)) == 1
+
+    # The next export to the same path removes it and writes the whole document.
+    check(manage(url, "export_bakery", "--output", str(target)))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    text = target.read_bytes()
+    if name.endswith(".gz"):
+        text = gzip.decompress(text)
+    exported = json.loads(text)
+    assert len(exported["production_runs"]) == RUNS

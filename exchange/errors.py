@@ -7,8 +7,8 @@ MESSAGES = {
     "unreadable": "cannot read {path}: {reason}",
     "json": "invalid JSON at line {line}, column {column}: {reason}",
     "too_deep": "nesting deeper than {limit} levels at line {line}, column {column}",
-    "too_long_value": "a string or number longer than {limit} bytes begins at line {line}, "
-    "column {column}",
+    "too_long_value": "more than {limit} bytes without a double quote from line {line}, "
+    "column {column}: no string, number or space of a bakery document is this long",
     "too_large": "the uncompressed document is larger than {limit} bytes; "
     "raise the limit with --max-size if this file is trusted",
     "zip_members": "a .zip must hold exactly one file, this one holds {count}",

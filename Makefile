@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 DEMO := demo
 COPY := DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO)/copy.sqlite3 $(MANAGE)
 
-.PHONY: demo test lint screenshots
+.PHONY: demo test lint screenshots bench
 
 demo: $(VENV)/.installed-demo
 	$(MANAGE) migrate --noinput
@@ -27,6 +27,12 @@ test: $(VENV)/.installed-test
 screenshots: $(VENV)/.installed-test
 	mkdir -p docs
 	BAKERY_SCREENSHOTS=$(CURDIR)/docs $(BIN)/pytest tests/browser
+
+# make bench RUNS=1000000 BENCH_ARGS=--skip-django; with DATABASE_URL set, on PostgreSQL.
+RUNS ?= 20000
+BENCH_ARGS ?= --repeat 3
+bench: $(VENV)/.installed-demo
+	$(BIN)/python bench/run.py --runs $(RUNS) $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

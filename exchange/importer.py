@@ -5,6 +5,8 @@ record on its own and spools the parsed records to temporary files; the second c
 lies between records (references, duplicates, cycles, a run's recipe) of every record that
 passed the first; only then, if nothing is wrong, the third writes in batches, a few queries
 per batch of records. Problems of both checking passes are reported together, in file order.
+The second and third passes are one transaction, begun by waiting for any other import to
+end: what the second reads of the database is what the third writes over.
 """
 
 import difflib
@@ -173,11 +175,26 @@ class Importer:
                     keys.close()
 
     def _run(self) -> ImportResult:
+        from .writer import Writer
+
         self._read()
         self._check_header()
-        self._check_between_records()
-        self.problems.raise_if_any()
-        return self._write()
+        result = ImportResult(self.mode, self.dry_run)
+        with transaction.atomic():
+            # The writer waits for any other import to end, then no other import writes until
+            # this transaction ends: the checks against the database (references, cycles, a
+            # run's recipe) hold for the write. On SQLite that lock is taken before the
+            # transaction reads anything.
+            writer = Writer(self.mode, self.warnings, self.progress)
+            self._check_between_records()
+            self.problems.raise_if_any()
+            self._write(writer, result)
+            if self.dry_run:
+                transaction.set_rollback(True)
+        result.warnings = self.warnings.items
+        result.warnings_total = self.warnings.total
+        result.changes, result.changes_total = writer.changes, writer.changes_total
+        return result
 
     # Pass 1: every record on its own.
 
@@ -642,23 +659,12 @@ class Importer:
 
     # Pass 3: write.
 
-    def _write(self) -> ImportResult:
-        from .writer import Writer
-
-        result = ImportResult(self.mode, self.dry_run)
-        with transaction.atomic():
-            writer = Writer(self.mode, self.warnings, self.progress)
-            if self.mode == "replace":
-                result.deleted = writer.delete_everything()
-            for section in SECTIONS:
-                spool = self.spools[section.key]
-                result.sections[section.key] = writer.write_section(section, spool)
-            if self.dry_run:
-                transaction.set_rollback(True)
-        result.warnings = self.warnings.items
-        result.warnings_total = self.warnings.total
-        result.changes, result.changes_total = writer.changes, writer.changes_total
-        return result
+    def _write(self, writer, result: ImportResult):
+        if self.mode == "replace":
+            result.deleted = writer.delete_everything()
+        for section in SECTIONS:
+            spool = self.spools[section.key]
+            result.sections[section.key] = writer.write_section(section, spool)
 
 
 def import_document(

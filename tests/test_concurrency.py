@@ -661,13 +661,6 @@ def goods_document(components: dict[str, list[str]]) -> dict:
     return header | {"finished_goods": goods}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="importer.py checks cycles (and a run's recipe) against the database before the "
-    "import's write lock: two updates checked at once can each pass, and together store a "
-    "cycle. The checks between records must run after lock_for_writing(), in the write's "
-    "transaction.",
-)
 def test_two_updates_at_once_never_store_a_composition_cycle(postgres, migrated, tmp_path):
     database = postgres.create(template=migrated)
     url = postgres.url(database)

@@ -80,12 +80,25 @@ class Inspector:
         self.read += len(data)
 
     def _check_length(self, data: bytes):
-        quote = data.rfind(b'"')
+        quote = self._last_quote(data)
         self.since_quote = len(data) - quote - 1 if quote >= 0 else self.since_quote + len(data)
         if self.since_quote > MAX_VALUE:
             raise BadBytes(
                 "too_long_value", self.read + len(data) - self.since_quote, limit=MAX_VALUE
             )
+
+    def _last_quote(self, data: bytes) -> int:
+        """Return the place of the last quote of a piece that is not escaped, or -1."""
+        quote = data.rfind(b'"')
+        while quote >= 0:
+            before = data[:quote]
+            slashes = len(before) - len(before.rstrip(b"\\")) if before.endswith(b"\\") else 0
+            if slashes == quote:
+                slashes += self.backslashes
+            if slashes % 2 == 0:
+                return quote
+            quote = data.rfind(b'"', 0, quote)
+        return -1
 
     def _quotes(self, data: bytes) -> int:
         """Count the quotes of a piece that open or close a string (not escaped ones)."""

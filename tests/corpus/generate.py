@@ -314,6 +314,19 @@ case(
     note="a 17 MiB string in 17 KiB of gzip: refused before the parser holds it",
 )
 
+long_value = (
+    '{"format": "bakery-exchange", "version": 1, "exported_at": "' + ("0" * 2**20 + '\\"') * 17
+)
+case(
+    "json-endless-string-of-escaped-quotes.json.gz",
+    gzip.compress(long_value.encode(), mtime=0),
+    [
+        "more than 16777216 bytes without a double quote from line 1, column 61: no string, "
+        "number or space of a bakery document is this long"
+    ],
+    note='an escaped quote (\\") does not end the string, nor restart the count',
+)
+
 # The document's type.
 
 for label, content, got in (

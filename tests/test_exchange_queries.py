@@ -6,12 +6,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from bakery.models import Event
-from exchange.errors import Problems
 from exchange.importer import BATCH_SIZE
-from exchange.writer import CREATE_BATCH_SIZE, Writer
+from exchange.writer import CREATE_BATCH_SIZE
 from production.models import AssemblyRun, ProductionRun
 from tests.factories import build_bakery
+from tests.test_exchange_roundtrip import empty_database
 
 from .factories import AssemblyRunFactory, ProductionRunFactory
 
@@ -36,11 +35,6 @@ def _export(tmp_path):
     return path
 
 
-def _empty_database():
-    Writer("replace", Problems()).delete_everything()
-    assert not Event.objects.exists()
-
-
 def _batches(count: int) -> int:
     """Return how many queries a batched write of count records takes: a spool batch of 500
     records is written with executemany in INSERTs of at most 1,000 rows."""
@@ -57,7 +51,7 @@ def _run_batches(runs: int) -> int:
 def test_import_queries_do_not_grow_with_records(db, tmp_path, django_assert_max_num_queries, runs):
     _bakery_with_runs(runs)
     path = _export(tmp_path)
-    _empty_database()
+    empty_database()
     with django_assert_max_num_queries(45 + _run_batches(runs)):
         call_command("import_bakery", str(path), stdout=StringIO(), stderr=StringIO())
     assert ProductionRun.objects.count() == runs + 5

@@ -9,11 +9,13 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 from django.conf import settings
 
 from bakery.models import Composition, FinishedGood
+from exchange import keyset
 from production.models import ProductionRun
 from tests.exchange_helpers import (
     NAMES,
@@ -799,6 +801,60 @@ def test_update_refuses_giving_a_finished_unit_another_recipe_than_its_runs(
         [
             f"finished_units[0].recipe_name: '{cookie.name}' would be made from '{cake.name}', "
             f"but 3 production runs in the database make it from '{cookie.recipe.name}'"
+        ],
+    )
+
+
+@pytest.mark.parametrize("memory_limit", [1_000_000, 2], ids=["in-memory", "on-disk"])
+def test_update_counts_only_the_database_runs_the_file_does_not_set(
+    tmp_path, before, bakery, monkeypatch, memory_limit
+):
+    """The file's runs of a unit are checked against the file; the others are counted.
+
+    With a memory limit of 2 the file's run uuids are looked up on disk.
+    """
+    monkeypatch.setattr(keyset, "MEMORY_LIMIT", memory_limit)
+    cookie, cake = bakery.finished_units[0], bakery.recipes[1]
+    document = {key: minimal_document()[key] for key in ("format", "version", "exported_at")}
+    document["finished_units"] = [
+        {**minimal_record("finished_units"), "name": cookie.name, "recipe_name": cake.name}
+    ]
+    own_run = ProductionRun.objects.filter(finished_unit=cookie).order_by("pk").first()
+    document["production_runs"] = [
+        {
+            **minimal_record("production_runs"),
+            "uuid": str(run_uuid),
+            "recipe_name": cake.name,
+            "finished_unit_name": cookie.name,
+            "event_name": None,
+        }
+        for run_uuid in [uuid.uuid4(), own_run.uuid, uuid.uuid4(), uuid.uuid4()]
+    ]
+
+    assert_refused(
+        import_file(tmp_path, document, "--mode", "update"),
+        before,
+        [
+            f"finished_units[0].recipe_name: '{cookie.name}' would be made from '{cake.name}', "
+            f"but 2 production runs in the database make it from '{cookie.recipe.name}'"
+        ],
+    )
+
+
+def test_import_finds_a_repeated_run_uuid_among_those_kept_on_disk(tmp_path, before, monkeypatch):
+    monkeypatch.setattr(keyset, "MEMORY_LIMIT", 2)
+    document = minimal_document()
+    run = document["production_runs"][0]
+    uuids = [str(uuid.UUID(int=i)) for i in range(1, 7)]
+    uuids[4] = uuids[1]
+    document["production_runs"] = [{**run, "uuid": value} for value in uuids]
+
+    assert_refused(
+        import_file(tmp_path, document),
+        before,
+        [
+            f"production_runs[4].uuid: '{uuids[1]}' appears twice in the file, first at "
+            "production_runs[1]"
         ],
     )
 

@@ -35,3 +35,22 @@ def test_keyset_finds_a_repeat_inside_one_batch_on_disk(tmp_path):
     seen.flush()
     assert seen.duplicates == [(2, 1, b"b")]
     seen.close()
+
+
+@pytest.mark.parametrize("memory_limit", [10, 1_000_000])
+def test_keyset_reports_each_repeat_once_across_flushes(tmp_path, memory_limit):
+    keys = [uuid.UUID(int=i).bytes for i in range(50)]
+    seen = KeySet(str(tmp_path), memory_limit=memory_limit)
+    for place, key in enumerate(keys):
+        seen.add(key, place)
+    seen.add(keys[7], 50)
+    seen.flush()
+    assert seen.duplicates == [(50, 7, keys[7])]
+    assert keys[49] in seen
+    seen.add(keys[7], 51)
+    seen.add(uuid.UUID(int=99).bytes, 52)
+    seen.add(keys[20], 53)
+    seen.flush()
+    assert sorted(seen.duplicates) == [(50, 7, keys[7]), (51, 7, keys[7]), (53, 20, keys[20])]
+    assert uuid.UUID(int=99).bytes in seen
+    seen.close()

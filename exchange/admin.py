@@ -4,8 +4,9 @@ import datetime
 import io
 import tempfile
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import FileResponse
 
 from .exporter import export_document, selection_scope, snapshot
@@ -36,8 +37,12 @@ def export_response(queryset) -> FileResponse:
     """Return the document of the selected records and what they reference, as a download."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="\n")
-    with snapshot():
-        export_document(text, scope=selection_scope(queryset))
+    try:
+        with snapshot():
+            export_document(text, scope=selection_scope(queryset))
+    except BaseException:
+        text.close()
+        raise
     text.flush()
     text.detach()
     spool.seek(0)
@@ -51,7 +56,19 @@ def export_response(queryset) -> FileResponse:
 def export_bakery_json(modeladmin, request, queryset):
     if not may_export(request.user):
         raise PermissionDenied
-    return export_response(queryset)
+    try:
+        return export_response(queryset)
+    except DatabaseError as exc:
+        # The document is written whole before the download begins: the user is told, on
+        # the page the action came from, instead of a server error. (PostgreSQL's message
+        # goes on with the query's text on further lines.)
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        modeladmin.message_user(
+            request,
+            f"The export failed, the database refused it: {reason}. Nothing was downloaded.",
+            messages.ERROR,
+        )
+        return None
 
 
 class ExportActionMixin:

@@ -295,9 +295,12 @@ def snapshot():
     meanwhile. SQLite: one transaction, whose read lock keeps writers from committing until
     it ends (in WAL mode, its snapshot). Inside a transaction its caller began, that
     transaction's own isolation applies: READ COMMITTED, PostgreSQL's default, is no snapshot.
+    There the export reads inside a savepoint, so that a query the database refuses leaves the
+    caller's transaction usable (PostgreSQL refuses every later query of a failed one).
     """
     if connection.in_atomic_block:
-        yield
+        with transaction.atomic():
+            yield
         return
     with transaction.atomic():
         if connection.vendor == "postgresql":

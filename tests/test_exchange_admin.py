@@ -4,11 +4,12 @@ import json
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connection
 from django.urls import reverse
 
 from bakery.models import Event, FinishedGood, Recipe
 from exchange.admin import ACTION_NAME, exported_models
-from production.models import ProductionRun
+from production.models import EventAssemblyTarget, ProductionRun
 
 
 def _export(client, model, pks):
@@ -101,3 +102,29 @@ def test_export_action_refuses_anonymous_users(client, bakery):
     response = _export(client, Recipe, [bakery.recipes[0].pk])
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_export_action_reports_a_database_failure_on_the_page_instead_of_a_server_error(
+    admin_client, bakery
+):
+    # A real failure of the database: the table of assembly targets is gone (the test's
+    # transaction, rolled back at its end, brings it back). PostgreSQL drops no table with
+    # foreign key checks pending: they are made first.
+    connection.check_constraints()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {EventAssemblyTarget._meta.db_table}")
+    event = bakery.events[0]
+
+    response = _export(admin_client, Event, [event.pk])
+
+    assert response.status_code == 302
+    assert "Content-Disposition" not in response
+    # The next page shows the message (the admin's index: the event list needs the table).
+    page = admin_client.get(reverse("admin:index"))
+    shown = [str(m) for m in page.context["messages"]]
+    assert len(shown) == 1
+    assert shown[0].startswith("The export failed, the database refused it: ")
+    assert EventAssemblyTarget._meta.db_table in shown[0]
+    assert shown[0].endswith(". Nothing was downloaded.")
+    # The request's transaction goes on: the rest of the database still answers.
+    assert Event.objects.filter(pk=event.pk).exists()

@@ -41,6 +41,7 @@ VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
 PYTHON = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
 
 EXPORT_FILE = OUT / "export.json"
+REFERENCE_EXPORT_FILE = OUT / "export-reference.json"
 DUMP_FILE = OUT / "dump.json"
 APPS = ("bakery", "production")
 PG_DATABASES = {
@@ -79,7 +80,9 @@ def say(message: str = ""):
 class Databases:
     """The three databases of a benchmark: the source, the import target, the loaddata target."""
 
-    def __init__(self, runs: int):
+    def __init__(self, runs: int, reference: bool = False):
+        # The reference is the 20,000-run bakery measured beside a larger one, in each round.
+        self.reference = reference
         url = os.environ.get("DATABASE_URL", "")
         scheme = urlsplit(url).scheme
         self.postgres = scheme in ("postgres", "postgresql", "pgsql")
@@ -87,14 +90,17 @@ class Databases:
         self.base_url = url
         self.runs = runs
 
+    def _pg_name(self, role: str) -> str:
+        return PG_DATABASES[role] + ("_ref" if self.reference else "")
+
     def url(self, role: str) -> str:
         if self.postgres:
-            return self._pg_url(PG_DATABASES[role])
+            return self._pg_url(self._pg_name(role))
         return f"sqlite:///{self._sqlite_path(role)}"
 
     def describe(self, role: str) -> str:
         return (
-            PG_DATABASES[role] if self.postgres else str(self._sqlite_path(role).relative_to(ROOT))
+            self._pg_name(role) if self.postgres else str(self._sqlite_path(role).relative_to(ROOT))
         )
 
     def _sqlite_path(self, role: str) -> Path:
@@ -111,7 +117,7 @@ class Databases:
         if self.postgres:
             import psycopg
 
-            name = PG_DATABASES[role]
+            name = self._pg_name(role)
             with psycopg.connect(self._pg_url("postgres"), autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 conn.execute(f'CREATE DATABASE "{name}"')
@@ -216,7 +222,8 @@ def prepare(dbs: Databases, role: str, label: str) -> float:
 
 
 def generate(dbs: Databases, runs: int, seed: int, reuse: bool) -> dict:
-    marker = DATA / f"source-{dbs.vendor}-{runs}.json"
+    kind = "-reference" if dbs.reference and dbs.postgres else ""
+    marker = DATA / f"source-{dbs.vendor}-{runs}{kind}.json"
     wanted = {"runs": runs, "seed": seed, "url": dbs.url("src")}
     if reuse and marker.exists() and json.loads(marker.read_text()) == wanted:
         counts = model_counts(dbs.url("src"))
@@ -225,9 +232,11 @@ def generate(dbs: Databases, runs: int, seed: int, reuse: bool) -> dict:
             return {"reused": True, "counts": counts}
     marker.unlink(missing_ok=True)
     say(f"Generating {runs:,} runs (seed {seed}) into {dbs.describe('src')} ...")
-    prepare(dbs, "src", "src")
+    prepare(dbs, "src", f"src-{runs}")
     measure = run(
-        ["generate_bakery", "--runs", str(runs), "--seed", str(seed)], dbs.url("src"), "generate"
+        ["generate_bakery", "--runs", str(runs), "--seed", str(seed)],
+        dbs.url("src"),
+        f"generate-{runs}",
     )
     say(f"  {measure.log.read_text().strip()}")
     DATA.mkdir(parents=True, exist_ok=True)
@@ -260,36 +269,60 @@ OPERATIONS = {
     ("loaddata", "import"): lambda dbs: (["loaddata", str(DUMP_FILE)], "load"),
 }
 
+REFERENCE_OPERATIONS = {
+    "export": (["export_bakery", "--output", str(REFERENCE_EXPORT_FILE)], "src"),
+    "import": (["import_bakery", str(REFERENCE_EXPORT_FILE)], "import"),
+}
 
-def measure_round(dbs: Databases, index: int, skip_django: bool, env_extra: dict) -> list[dict]:
-    """Measure each operation once, ours and Django's side by side, alternating which goes first."""
+
+def measure_round(
+    dbs: Databases, index: int, skip_django: bool, env_extra: dict, reference=None
+) -> tuple[list[dict], list[dict]]:
+    """Measure each operation once, side by side, alternating which goes first.
+
+    Ours and Django's, and with a reference (the 20,000-run bakery beside a larger one) ours
+    on it too, so that both sizes are timed in the same minutes of the machine's life.
+    Return the rows of the size asked for and those of the reference.
+    """
     pairs = [
         [("export_bakery", "export"), ("dumpdata", "export")],
         [("import_bakery", "import"), ("loaddata", "import")],
     ]
-    rows = []
+    rows, reference_rows = [], []
     for pair in pairs:
         if skip_django:
             pair = pair[:1]
-        elif index % 2:
+        if reference is not None:
+            pair = [*pair, ("reference", pair[0][1])]
+        if index % 2:
             pair = pair[::-1]
         for tool, operation in pair:
-            args, role = OPERATIONS[tool, operation](dbs)
+            if tool == "reference":
+                databases, name = (
+                    reference,
+                    ("export_bakery", "import_bakery")[operation == "import"],
+                )
+                args, role = REFERENCE_OPERATIONS[operation]
+                label, out = f"{name} on {GOAL_RUNS:,} runs", reference_rows
+            else:
+                databases, name = dbs, tool
+                args, role = OPERATIONS[tool, operation](dbs)
+                label, out = tool, rows
             if operation == "import":
-                prepare(dbs, role, f"{role}-{index}")
-            say(f"  round {index + 1}: {tool} ...")
-            measure = run(args, dbs.url(role), f"{tool}-{index}", env_extra)
+                prepare(databases, role, f"{role}-{databases.runs}-{index}")
+            say(f"  round {index + 1}: {label} ...")
+            measure = run(args, databases.url(role), f"{name}-{databases.runs}-{index}", env_extra)
             say(f"    {measure.seconds:.2f}s, peak {measure.peak_kib / 1024:.0f} MiB")
-            rows.append(
+            out.append(
                 {
                     "round": index,
-                    "tool": tool,
+                    "tool": name,
                     "operation": operation,
                     "seconds": measure.seconds,
                     "peak_mib": measure.peak_kib / 1024,
                 }
             )
-    return rows
+    return rows, reference_rows
 
 
 def verify(dbs: Databases, source_counts: dict, skip_django: bool, env_extra: dict) -> dict:
@@ -411,7 +444,11 @@ def goals(results: dict) -> list[str]:
 
 
 def scaling(results: dict) -> list[str]:
-    """Compare time per record, time per run and peak memory with the saved 20,000-run result.
+    """Compare time per record, time per run and peak memory with 20,000 runs.
+
+    The 20,000-run reference is measured in the same rounds, so that a machine whose speed
+    drifts over minutes (a shared virtual machine) moves both alike; without one (an older
+    results file), the saved 20,000-run result is used.
 
     The verdict is on time per record of the document. Time per run (the size asked for) is
     shown beside it: the catalog grows slower than the runs, so a larger document is made of
@@ -419,14 +456,20 @@ def scaling(results: dict) -> list[str]:
     """
     if results["runs"] <= GOAL_RUNS:
         return []
-    baseline_file = OUT / f"results-{results['database']}-{GOAL_RUNS}.json"
-    if not baseline_file.exists():
-        return [f"No {baseline_file.name} to compare with: run bench/run.py --runs {GOAL_RUNS}."]
-    saved = json.loads(baseline_file.read_text())
+    if results.get("reference"):
+        saved = results["reference"]
+        where = "measured in the same rounds"
+    else:
+        baseline_file = OUT / f"results-{results['database']}-{GOAL_RUNS}.json"
+        if not baseline_file.exists():
+            return [
+                f"No {baseline_file.name} to compare with: run bench/run.py --runs {GOAL_RUNS}."
+            ]
+        saved = json.loads(baseline_file.read_text())
+        where = f"saved in {baseline_file.name}"
     baseline = {s["tool"]: s for s in saved["summary"]}
     lines = [
-        f"Against {GOAL_RUNS:,} runs ({baseline_file.name}): "
-        f"{results['runs'] / saved['runs']:.1f}x the runs"
+        f"Against {GOAL_RUNS:,} runs ({where}): {results['runs'] / saved['runs']:.1f}x the runs"
     ]
     limits = {"export_bakery": EXPORT_MEMORY_LIMIT, "import_bakery": IMPORT_MEMORY_LIMIT}
     for s in results["summary"]:
@@ -442,10 +485,19 @@ def scaling(results: dict) -> list[str]:
             "peak_memory": memory,
         }
         linear = "no worse than linear" if per_record <= LINEAR_TOLERANCE else "WORSE than linear"
+        rounds = ""
+        if results.get("reference"):
+            mine = {r["round"]: r["seconds"] for r in results["rows"] if r["tool"] == s["tool"]}
+            ref = {r["round"]: r["seconds"] for r in saved["rows"] if r["tool"] == s["tool"]}
+            per_round = [
+                (mine[i] / s["records"]) / (ref[i] / base["records"]) for i in sorted(mine)
+            ]
+            results["scaling"][s["tool"]]["time_per_record_per_round"] = per_round
+            rounds = " (per round: " + ", ".join(f"{r:.2f}x" for r in per_round) + ")"
         line = (
             f"  {s['tool']}: {s['seconds'] / s['records'] * 1e6:.1f} us/record vs "
             f"{base['seconds'] / base['records'] * 1e6:.1f} us/record = {per_record:.2f}x per "
-            f"record ({linear}, tolerance {LINEAR_TOLERANCE:.2f}), "
+            f"record{rounds} ({linear}, tolerance {LINEAR_TOLERANCE:.2f}), "
             f"{s['records'] / base['records']:.1f}x the records; "
             f"{per_run:.2f}x per run; peak memory {s['peak_mib']:.0f} vs "
             f"{base['peak_mib']:.0f} MiB = {memory:.2f}x"
@@ -493,6 +545,7 @@ def main(argv=None) -> int:
     options = parser.parse_args(argv)
 
     dbs = Databases(options.runs)
+    reference = Databases(GOAL_RUNS, reference=True) if options.runs > GOAL_RUNS else None
     # Measure as deployed, without DEBUG's per-query bookkeeping, unless told otherwise.
     env_extra = {"DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "0")}
     os.environ.update(env_extra)
@@ -501,12 +554,27 @@ def main(argv=None) -> int:
     version = code_version()
     try:
         source = generate(dbs, options.runs, options.seed, options.reuse_source)
-        rows = []
+        if reference is not None:
+            # Always kept when it is there: it is the same 20,000-run bakery every time.
+            generate(reference, GOAL_RUNS, options.seed, reuse=True)
+        rows, reference_rows = [], []
         for index in range(options.repeat):
-            rows += measure_round(dbs, index, options.skip_django, env_extra)
+            mine, theirs = measure_round(
+                dbs, index, options.skip_django, env_extra, reference=reference
+            )
+            rows += mine
+            reference_rows += theirs
         say("Counting the records of each document ...")
         exchange_counts = count_exchange(EXPORT_FILE)
         records = {"exchange": sum(exchange_counts.values())}
+        reference_results = None
+        if reference is not None:
+            reference_records = {"exchange": sum(count_exchange(REFERENCE_EXPORT_FILE).values())}
+            reference_results = {
+                "runs": GOAL_RUNS,
+                "rows": reference_rows,
+                "summary": summarize(reference_rows, reference_records),
+            }
         dump_counts = Counter()
         if not options.skip_django:
             dump_counts = count_dump(DUMP_FILE)
@@ -538,6 +606,7 @@ def main(argv=None) -> int:
         "checks": checks,
         "ratios": {},
         "scaling": {},
+        "reference": reference_results,
     }
 
     vendor = "PostgreSQL" if dbs.postgres else "SQLite"
@@ -555,6 +624,11 @@ def main(argv=None) -> int:
     )
     for line in table(results["summary"]):
         say(line)
+    if reference_results:
+        say()
+        say(f"The {GOAL_RUNS:,}-run bakery, measured in the same rounds (the reference):")
+        for line in table(reference_results["summary"]):
+            say(line)
     say()
     for line in goals(results) + scaling(results):
         say(line)

@@ -7,12 +7,18 @@ import pytest
 from exchange.keyset import KeySet
 
 
-@pytest.mark.parametrize("memory_limit", [10, 1_000_000])
-def test_keyset_reports_each_repeat_with_the_first_place(tmp_path, memory_limit):
-    keys = [uuid.UUID(int=i).bytes for i in range(100)]
-    seen = KeySet(str(tmp_path), memory_limit=memory_limit)
+def _filled(directory, memory_limit, count):
+    """Return the keys 0..count-1 as uuids' bytes and a KeySet holding each at its place."""
+    keys = [uuid.UUID(int=i).bytes for i in range(count)]
+    seen = KeySet(str(directory), memory_limit=memory_limit)
     for place, key in enumerate(keys):
         seen.add(key, place)
+    return keys, seen
+
+
+@pytest.mark.parametrize("memory_limit", [10, 1_000_000])
+def test_keyset_reports_each_repeat_with_the_first_place(tmp_path, memory_limit):
+    keys, seen = _filled(tmp_path, memory_limit, 100)
     seen.add(keys[3], 100)
     seen.add(keys[97], 101)
     seen.add(keys[3], 102)
@@ -39,10 +45,7 @@ def test_keyset_finds_a_repeat_inside_one_batch_on_disk(tmp_path):
 
 @pytest.mark.parametrize("memory_limit", [10, 1_000_000])
 def test_keyset_reports_each_repeat_once_across_flushes(tmp_path, memory_limit):
-    keys = [uuid.UUID(int=i).bytes for i in range(50)]
-    seen = KeySet(str(tmp_path), memory_limit=memory_limit)
-    for place, key in enumerate(keys):
-        seen.add(key, place)
+    keys, seen = _filled(tmp_path, memory_limit, 50)
     seen.add(keys[7], 50)
     seen.flush()
     assert seen.duplicates == [(50, 7, keys[7])]

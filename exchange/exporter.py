@@ -1,6 +1,7 @@
 """Write the bakery's records as an exchange document, streamed from one database snapshot."""
 
 import contextlib
+import contextvars
 import datetime
 import json
 from collections.abc import Iterable
@@ -287,6 +288,10 @@ def _counting(records, nested_key, counts, key):
         yield record
 
 
+# Whether the code running is inside a snapshot already (the command's, around the export's).
+_in_snapshot = contextvars.ContextVar("in_snapshot", default=False)
+
+
 @contextlib.contextmanager
 def snapshot():
     """Read every section from one consistent snapshot of the database.
@@ -297,16 +302,21 @@ def snapshot():
     transaction's own isolation applies: READ COMMITTED, PostgreSQL's default, is no snapshot.
     There the export reads inside a savepoint, so that a query the database refuses leaves the
     caller's transaction usable (PostgreSQL refuses every later query of a failed one).
+    Inside a snapshot, another one is the same.
     """
-    if connection.in_atomic_block:
-        with transaction.atomic():
-            yield
-        return
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    if _in_snapshot.get():
         yield
+        return
+    token = _in_snapshot.set(True)
+    try:
+        outermost = not connection.in_atomic_block
+        with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+    finally:
+        _in_snapshot.reset(token)
 
 
 def export_document(

@@ -4,7 +4,7 @@ A Python set of a million uuids takes over 100 MB, and an import must stay flat 
 however large its file: past a threshold the keys move into a temporary SQLite table (the
 standard library's sqlite3, apart from the project's database). They are appended there as
 they come, in file order, and indexed once, when the duplicates are asked for: one sort of
-all the keys, instead of a random place in a growing B-tree for each key, which grows slower
+all the keys, instead of a random place in a growing B-tree for each key, which costs more
 per key as the tree outgrows the page cache.
 """
 

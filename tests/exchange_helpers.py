@@ -7,6 +7,7 @@ from io import StringIO
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import models
+from hypothesis import HealthCheck, settings
 
 from exchange.schema import FORMAT, SECTION_BY_KEY, SECTIONS, VERSION
 
@@ -119,3 +120,22 @@ def snapshot() -> dict[str, list[tuple]]:
         for model in apps.get_app_config(label).get_models():
             rows[model._meta.label] = list(model._default_manager.order_by("pk").values_list())
     return rows
+
+
+def database_examples(name: str, max_examples: int) -> settings:
+    """Register and return Hypothesis settings for examples that use the test database.
+
+    The database fixture is set up once per test; each example rolls its savepoint back.
+    """
+    settings.register_profile(
+        name,
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+        print_blob=True,
+    )
+    return settings.get_profile(name)

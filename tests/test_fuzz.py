@@ -18,31 +18,19 @@ import uuid
 import pytest
 from django.db import transaction
 from django.db.models import F
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from bakery.models import FinishedGood, strip_name
 from exchange.schema import HEADER_KEYS, SECTION_BY_KEY, SECTIONS
 from production.models import ProductionRun
-from tests.exchange_helpers import minimal_document, run_import, snapshot
+from tests.exchange_helpers import database_examples, minimal_document, run_import, snapshot
 from tests.factories import build_bakery
 from tests.test_exchange_roundtrip import export_document, snapshot_database
 
 # Examples per run; BAKERY_FUZZ_EXAMPLES raises it for a longer hunt.
 FUZZ_EXAMPLES = int(os.environ.get("BAKERY_FUZZ_EXAMPLES", "500"))
-settings.register_profile(
-    "bakery-fuzz",
-    max_examples=FUZZ_EXAMPLES,
-    deadline=None,
-    # The database fixture is set up once per test; each example rolls its savepoint back.
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-    print_blob=True,
-)
-FUZZ = settings.get_profile("bakery-fuzz")
+FUZZ = database_examples("bakery-fuzz", FUZZ_EXAMPLES)
 
 MODES = ("merge", "update", "replace")
 REFUSED = re.compile(r"Import refused: \d+ problems? in .+; nothing was written\.")

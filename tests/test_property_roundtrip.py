@@ -14,11 +14,16 @@ from io import StringIO
 
 from django.core.management import call_command
 from django.db import transaction
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from bakery.models import FulfillmentStatus, YieldMode
-from tests.exchange_helpers import minimal_document, run_import, write_document
+from tests.exchange_helpers import (
+    database_examples,
+    minimal_document,
+    run_import,
+    write_document,
+)
 from tests.factories import (
     AssemblyRunFactory,
     CompositionFactory,
@@ -47,19 +52,7 @@ from tests.test_exchange_roundtrip import (
 
 # Examples per run; BAKERY_PROPERTY_EXAMPLES raises it for a longer hunt.
 PROPERTY_EXAMPLES = int(os.environ.get("BAKERY_PROPERTY_EXAMPLES", "250"))
-settings.register_profile(
-    "bakery-property",
-    max_examples=PROPERTY_EXAMPLES,
-    deadline=None,
-    # The database fixture is set up once per test; each example rolls its savepoint back.
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
-    print_blob=True,
-)
-PROPERTY = settings.get_profile("bakery-property")
+PROPERTY = database_examples("bakery-property", PROPERTY_EXAMPLES)
 
 INT_MAX = 2**31 - 1
 SMALLEST, LARGEST = Decimal("0.0001"), Decimal("99999999.9999")

@@ -58,6 +58,10 @@ EXPORT_MEMORY_LIMIT = 2
 IMPORT_MEMORY_LIMIT = 3
 # Per-record time may vary this much from run to run and still count as linear.
 LINEAR_TOLERANCE = 1.10
+# import_bakery tells where its time went, per section: read by section_timings().
+IMPORT_TIMINGS = ("--verbosity", "2")
+# Sections of at least this many records in the 20,000-run bakery are compared per record.
+SECTION_MIN_RECORDS = 10_000
 
 COUNT_MODELS = f"""
 import json
@@ -265,13 +269,16 @@ OPERATIONS = {
         ],
         "src",
     ),
-    ("import_bakery", "import"): lambda dbs: (["import_bakery", str(EXPORT_FILE)], "import"),
+    ("import_bakery", "import"): lambda dbs: (
+        ["import_bakery", str(EXPORT_FILE), *IMPORT_TIMINGS],
+        "import",
+    ),
     ("loaddata", "import"): lambda dbs: (["loaddata", str(DUMP_FILE)], "load"),
 }
 
 REFERENCE_OPERATIONS = {
     "export": (["export_bakery", "--output", str(REFERENCE_EXPORT_FILE)], "src"),
-    "import": (["import_bakery", str(REFERENCE_EXPORT_FILE)], "import"),
+    "import": (["import_bakery", str(REFERENCE_EXPORT_FILE), *IMPORT_TIMINGS], "import"),
 }
 
 
@@ -313,16 +320,36 @@ def measure_round(
             say(f"  round {index + 1}: {label} ...")
             measure = run(args, databases.url(role), f"{name}-{databases.runs}-{index}", env_extra)
             say(f"    {measure.seconds:.2f}s, peak {measure.peak_kib / 1024:.0f} MiB")
-            out.append(
-                {
-                    "round": index,
-                    "tool": name,
-                    "operation": operation,
-                    "seconds": measure.seconds,
-                    "peak_mib": measure.peak_kib / 1024,
-                }
-            )
+            row = {
+                "round": index,
+                "tool": name,
+                "operation": operation,
+                "seconds": measure.seconds,
+                "peak_mib": measure.peak_kib / 1024,
+            }
+            if name == "import_bakery":
+                row.update(section_timings(measure.log))
+            out.append(row)
     return rows, reference_rows
+
+
+def section_timings(log: Path) -> dict:
+    """Read import_bakery's table of time per section (--verbosity 2) from its log.
+
+    Return {"sections": {key: [records, read seconds, write seconds]}, "between": seconds}.
+    """
+    sections, between, inside = {}, None, False
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if line.startswith("Time per section"):
+            inside = True
+        elif line.startswith("Checks between records"):
+            between = float(line.split()[-2])
+            inside = False
+        elif inside and (words := line.split()) and words[1].isdigit():
+            sections[words[0]] = [int(words[1]), float(words[2]), float(words[3])]
+    if not sections or between is None:
+        raise BenchError(f"no time per section in {log}")
+    return {"sections": sections, "between": between}
 
 
 def verify(dbs: Databases, source_counts: dict, skip_django: bool, env_extra: dict) -> dict:
@@ -443,16 +470,62 @@ def goals(results: dict) -> list[str]:
     return lines
 
 
+def _per_record(rows: list[dict], key: str) -> tuple[int, float]:
+    """Return a section's records and median seconds per record over the rounds."""
+    records = rows[0]["sections"][key][0]
+    return records, statistics.median(
+        (r["sections"][key][1] + r["sections"][key][2]) / records for r in rows
+    )
+
+
+def section_scaling(rows: list[dict], reference_rows: list[dict], runs: int) -> tuple:
+    """Compare the import's time per record of each large section, inside the process.
+
+    Return (lines, ratios, ok): the sections with at least SECTION_MIN_RECORDS records in the
+    20,000-run bakery, and the checks between records per run.
+    """
+    mine = [r for r in rows if r["tool"] == "import_bakery" and "sections" in r]
+    theirs = [r for r in reference_rows if r["tool"] == "import_bakery" and "sections" in r]
+    if not mine or not theirs:
+        return [], {}, True
+    parts, ratios = [], {}
+    for key in theirs[0]["sections"]:
+        base_records, base = _per_record(theirs, key)
+        if base_records < SECTION_MIN_RECORDS or key not in mine[0]["sections"]:
+            continue
+        _, seconds = _per_record(mine, key)
+        ratios[key] = seconds / base
+        parts.append(
+            f"{key} {seconds * 1e6:.1f} vs {base * 1e6:.1f} us/record = {ratios[key]:.2f}x"
+        )
+    between = statistics.median(r["between"] for r in mine) / runs
+    base_between = statistics.median(r["between"] for r in theirs) / GOAL_RUNS
+    ratios["checks between records"] = between / base_between
+    parts.append(
+        f"checks between records {between * 1e6:.1f} vs {base_between * 1e6:.1f} us/run "
+        f"= {ratios['checks between records']:.2f}x"
+    )
+    ok = all(ratio <= LINEAR_TOLERANCE for ratio in ratios.values())
+    lines = [
+        "    inside the process, per section (import_bakery --verbosity 2, medians): "
+        + "; ".join(parts)
+    ]
+    return lines, ratios, ok
+
+
 def scaling(results: dict) -> list[str]:
-    """Compare time per record, time per run and peak memory with 20,000 runs.
+    """Compare time per run, time per record and peak memory with 20,000 runs.
 
     The 20,000-run reference is measured in the same rounds, so that a machine whose speed
     drifts over minutes (a shared virtual machine) moves both alike; without one (an older
     results file), the saved 20,000-run result is used.
 
-    The verdict is on time per record of the document. Time per run (the size asked for) is
-    shown beside it: the catalog grows slower than the runs, so a larger document is made of
-    more runs, the costliest records, and fewer catalog and nested records, the cheapest.
+    The verdict is on time per run, the size asked for, of whole processes; for the import
+    also on the time per record of each large section and of the checks between records,
+    inside the process. Time per record of the whole document is shown beside it, but it
+    weighs unlike things: the catalog grows slower than the runs, so a larger document is
+    made of more runs, the costliest records, and fewer catalog and nested records, the
+    cheapest, and its time per record is higher although no kind of record costs more.
     """
     if results["runs"] <= GOAL_RUNS:
         return []
@@ -479,33 +552,37 @@ def scaling(results: dict) -> list[str]:
         per_record = (s["seconds"] / s["records"]) / (base["seconds"] / base["records"])
         per_run = (s["seconds"] / results["runs"]) / (base["seconds"] / saved["runs"])
         memory = s["peak_mib"] / base["peak_mib"]
-        results["scaling"][s["tool"]] = {
-            "time_per_record": per_record,
+        scaled = results["scaling"][s["tool"]] = {
             "time_per_run": per_run,
+            "time_per_record": per_record,
             "peak_memory": memory,
         }
-        linear = "no worse than linear" if per_record <= LINEAR_TOLERANCE else "WORSE than linear"
         rounds = ""
         if results.get("reference"):
             mine = {r["round"]: r["seconds"] for r in results["rows"] if r["tool"] == s["tool"]}
             ref = {r["round"]: r["seconds"] for r in saved["rows"] if r["tool"] == s["tool"]}
-            per_round = [
-                (mine[i] / s["records"]) / (ref[i] / base["records"]) for i in sorted(mine)
-            ]
-            results["scaling"][s["tool"]]["time_per_record_per_round"] = per_round
+            runs_ratio = results["runs"] / saved["runs"]
+            per_round = [mine[i] / ref[i] / runs_ratio for i in sorted(mine)]
+            scaled["time_per_run_per_round"] = per_round
             rounds = " (per round: " + ", ".join(f"{r:.2f}x" for r in per_round) + ")"
+        sections, ok = [], True
+        if s["tool"] == "import_bakery":
+            sections, scaled["time_per_record_per_section"], ok = section_scaling(
+                results["rows"], saved["rows"], results["runs"]
+            )
+        linear = per_run <= LINEAR_TOLERANCE and ok
         line = (
-            f"  {s['tool']}: {s['seconds'] / s['records'] * 1e6:.1f} us/record vs "
-            f"{base['seconds'] / base['records'] * 1e6:.1f} us/record = {per_record:.2f}x per "
-            f"record{rounds} ({linear}, tolerance {LINEAR_TOLERANCE:.2f}), "
-            f"{s['records'] / base['records']:.1f}x the records; "
-            f"{per_run:.2f}x per run; peak memory {s['peak_mib']:.0f} vs "
-            f"{base['peak_mib']:.0f} MiB = {memory:.2f}x"
+            f"  {s['tool']}: {s['seconds'] / results['runs'] * 1e6:.1f} us/run vs "
+            f"{base['seconds'] / saved['runs'] * 1e6:.1f} us/run = {per_run:.2f}x per run"
+            f"{rounds}: {'no worse than linear' if linear else 'WORSE than linear'} "
+            f"(tolerance {LINEAR_TOLERANCE:.2f}); {per_record:.2f}x per record of the whole "
+            f"document ({s['records'] / base['records']:.1f}x the records); peak memory "
+            f"{s['peak_mib']:.0f} vs {base['peak_mib']:.0f} MiB = {memory:.2f}x"
         )
         if s["tool"] in limits:
             limit = limits[s["tool"]]
-            line += f" (limit {limit}x at 1,000,000 runs: {verdict(memory <= limit)})"
-        lines.append(line)
+            line += f" (limit {limit}x: {verdict(memory <= limit)})"
+        lines += [line, *sections]
     return lines
 
 

@@ -12,6 +12,7 @@ end: what the second reads of the database is what the third writes over.
 import difflib
 import pickle
 import tempfile
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ class SectionResult:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    # Seconds spent reading and checking the section's records one by one, and writing them.
+    read_seconds: float = 0.0
+    write_seconds: float = 0.0
 
     @property
     def total(self) -> int:
@@ -55,6 +59,8 @@ class ImportResult:
     # Existing records the file changes (update) or would change (merge leaves them).
     changes: list = field(default_factory=list)
     changes_total: int = 0
+    # Seconds spent on the checks between records (references, duplicates, cycles).
+    between_seconds: float = 0.0
 
 
 def _hint(key: str, choices) -> str:
@@ -163,6 +169,8 @@ class Importer:
         # Sections with a record whose name itself has a problem: a reference that resolves
         # nowhere may mean that record, so it is not reported until the name is fixed.
         self.unnamed: set[str] = set()
+        # Seconds spent reading and checking each section's records one by one.
+        self.read_seconds: dict[str, float] = defaultdict(float)
 
     def run(self) -> ImportResult:
         with tempfile.TemporaryDirectory(prefix="bakery-import-") as directory:
@@ -186,7 +194,9 @@ class Importer:
             # run's recipe) hold for the write. On SQLite that lock is taken before the
             # transaction reads anything.
             writer = Writer(self.mode, self.warnings, self.progress)
+            started = time.perf_counter()
             self._check_between_records()
+            result.between_seconds = time.perf_counter() - started
             self.problems.raise_if_any()
             self._write(writer, result)
             if self.dry_run:
@@ -220,9 +230,14 @@ class Importer:
 
     def _read(self):
         read = 0
+        # A record's time runs from the end of the one before: parsing it is part of it.
+        last = time.perf_counter()
         for item in iter_document(self.source):
             if isinstance(item, Record):
                 self._read_record(item)
+                now = time.perf_counter()
+                self.read_seconds[item.section] += now - last
+                last = now
                 read += 1
                 if self.progress is not None and not read % 1000:
                     self.progress("checking", read, None)
@@ -663,8 +678,11 @@ class Importer:
         if self.mode == "replace":
             result.deleted = writer.delete_everything()
         for section in SECTIONS:
-            spool = self.spools[section.key]
-            result.sections[section.key] = writer.write_section(section, spool)
+            started = time.perf_counter()
+            written = writer.write_section(section, self.spools[section.key])
+            written.write_seconds = time.perf_counter() - started
+            written.read_seconds = self.read_seconds[section.key]
+            result.sections[section.key] = written
 
 
 def import_document(

@@ -316,6 +316,36 @@ def test_summary_table_lists_the_sections_of_the_file_with_exact_counts(db, tmp_
     assert RecipeIngredient.objects.get(recipe__name="Bread").quantity == Decimal("2.2500")
 
 
+def test_verbosity_2_tells_where_the_time_went_per_section(bakery, tmp_path):
+    path = write(tmp_path / "bakery.json", export_document())
+    empty_database()
+
+    _, quiet = import_file(path)
+    empty_database()
+    out, err = import_file(path, "--verbosity", "2")
+
+    assert "Time per section" not in quiet
+    lines = err.splitlines()
+    start = lines.index("Time per section (reading and checking each record, then writing it):")
+    header = ["section", "records", "read", "s", "write", "s", "us/record"]
+    assert lines[start + 1].split() == header
+    rows = {}
+    for line in lines[start + 2 :]:
+        if line.startswith("Checks between records"):
+            break
+        section, records, read, write_, per_record = line.split()
+        rows[section] = (int(records), float(read), float(write_), float(per_record))
+    # A row per section of the file, with the records the summary counts.
+    assert {section: row[0] for section, row in rows.items()} == {
+        section: created for section, (created, *_) in table(out).items() if section != "total"
+    }
+    for _, read, write_, per_record in rows.values():
+        assert read >= 0 and write_ >= 0 and per_record > 0
+    between = lines[start + 2 + len(rows)]
+    assert between.startswith("Checks between records (references, duplicates, cycles): ")
+    assert between.endswith(" s") and float(between.split()[-2]) >= 0
+
+
 def test_run_without_uuid_is_given_a_new_one_with_a_warning(bakery, tmp_path):
     document = export_document()
     original = document["production_runs"][0].pop("uuid")

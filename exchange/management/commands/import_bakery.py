@@ -127,6 +127,9 @@ class Command(BaseCommand):
                     f"warning: and {result.warnings_total - len(result.warnings)} more"
                 )
             self.stdout.write(self.summary(source.name, result))
+        if verbosity >= 2:
+            for line in self.timings(result):
+                self.stderr.write(line)
 
     @staticmethod
     def summary(name, result) -> str:
@@ -138,14 +141,40 @@ class Command(BaseCommand):
             if r.total
         ]
         totals = ("total", *(sum(row[i] for row in rows) for i in range(1, 5)))
-        width = max(len(r[0]) for r in [header, *rows, totals])
         lines = [
             f"{'Dry run of' if result.dry_run else 'Imported'} {name} ({result.mode} mode):",
         ]
         if result.deleted:
             lines.append(f"Deleted {result.deleted} existing records first (replace mode).")
-        for row in [header, *rows, totals]:
-            lines.append(f"{row[0]:<{width}}  " + "  ".join(f"{v:>9}" for v in row[1:]))
+        lines.extend(_table([header, *rows, totals]))
         if result.dry_run:
             lines.append("Dry run: nothing was written.")
         return "\n".join(lines)
+
+    @staticmethod
+    def timings(result) -> list[str]:
+        """Return where the import's time went, section by section (verbosity 2)."""
+        header = ("section", "records", "read s", "write s", "us/record")
+        rows = [
+            (
+                key,
+                r.total,
+                f"{r.read_seconds:.3f}",
+                f"{r.write_seconds:.3f}",
+                f"{(r.read_seconds + r.write_seconds) / r.total * 1e6:.1f}",
+            )
+            for key, r in result.sections.items()
+            if r.total
+        ]
+        return [
+            "Time per section (reading and checking each record, then writing it):",
+            *_table([header, *rows]),
+            "Checks between records (references, duplicates, cycles): "
+            f"{result.between_seconds:.3f} s",
+        ]
+
+
+def _table(rows) -> list[str]:
+    """Return rows as lines: the first column to the left, the others to the right."""
+    width = max(len(row[0]) for row in rows)
+    return [f"{row[0]:<{width}}  " + "  ".join(f"{v:>9}" for v in row[1:]) for row in rows]

@@ -5,13 +5,13 @@ import contextvars
 import datetime
 import json
 from collections.abc import Iterable
-from importlib import metadata
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Collate
 
+import bakery
 from bakery.models import Event
 
 from .errors import Problems
@@ -26,10 +26,7 @@ CHUNK_SIZE = 2000
 
 
 def application_name() -> str:
-    try:
-        return f"bakery {metadata.version('bakery')}"
-    except metadata.PackageNotFoundError:
-        return "bakery"
+    return f"bakery {bakery.__version__}"
 
 
 def _byte_order(path: str):
@@ -211,8 +208,8 @@ def _formatters(fields):
     return [make_formatter(f) for f in fields]
 
 
-def _raw_rows(queryset):
-    """Yield a values_list queryset's rows as the database driver returns them, streamed.
+def _raw_chunks(queryset):
+    """Yield a values_list queryset's rows as the database driver returns them, in chunks.
 
     Django's per-value converters are skipped: make_formatter reads the driver's values, and
     the converters would double the time of an export.
@@ -224,16 +221,18 @@ def _raw_rows(queryset):
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK_SIZE):
-            yield from rows
+            yield rows
 
 
-def _rows_to_records(keys, formatters, rows):
-    formatted = [(key, fmt) for key, fmt in zip(keys, formatters, strict=True) if fmt]
-    for row in rows:
-        record = dict(zip(keys, row, strict=True))
-        for key, fmt in formatted:
-            record[key] = fmt(record[key])
-        yield record
+def _records(keys, formatters, rows) -> list[dict]:
+    """Return rows as document dicts, each column through its formatter, if it has one."""
+    if not rows:
+        return []
+    columns = [
+        list(map(fmt, column)) if fmt else column
+        for column, fmt in zip(zip(*rows, strict=True), formatters, strict=True)
+    ]
+    return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def iter_section(section: Section, scope: Scope):
@@ -243,22 +242,22 @@ def iter_section(section: Section, scope: Scope):
     order = [_byte_order(p) for p in (section.order_by or section.natural_key)]
     rows = scope.queryset(section).order_by(*order)
     if not section.nested:
-        yield from _rows_to_records(
-            keys, formatters, _raw_rows(rows.values_list(*_columns(section.fields)))
-        )
+        for chunk in _raw_chunks(rows.values_list(*_columns(section.fields))):
+            yield from _records(keys, formatters, chunk)
         return
     nested = section.nested
     child_keys = [f.key for f in nested.fields]
     child_formatters = _formatters(nested.fields)
     parent_column = nested.model._meta.get_field(nested.parent_attr).attname
     batch = []
-    for row in _raw_rows(rows.values_list("pk", *_columns(section.fields))):
-        batch.append(row)
-        if len(batch) == BATCH_SIZE:
-            yield from _with_children(
-                batch, keys, formatters, nested, parent_column, child_keys, child_formatters
-            )
-            batch = []
+    for chunk in _raw_chunks(rows.values_list("pk", *_columns(section.fields))):
+        for row in chunk:
+            batch.append(row)
+            if len(batch) == BATCH_SIZE:
+                yield from _with_children(
+                    batch, keys, formatters, nested, parent_column, child_keys, child_formatters
+                )
+                batch = []
     if batch:
         yield from _with_children(
             batch, keys, formatters, nested, parent_column, child_keys, child_formatters
@@ -272,13 +271,12 @@ def _with_children(batch, keys, formatters, nested, parent_column, child_keys, c
         .order_by(*[_byte_order(p) for p in nested.order_by])
         .values_list(parent_column, *_columns(nested.fields))
     )
-    for parent_id, *values in _raw_rows(child_rows):
-        children.setdefault(parent_id, []).append(values)
-    for pk, *values in batch:
-        record = next(_rows_to_records(keys, formatters, [values]))
-        record[nested.key] = list(
-            _rows_to_records(child_keys, child_formatters, children.get(pk, []))
-        )
+    for chunk in _raw_chunks(child_rows):
+        for parent_id, *values in chunk:
+            children.setdefault(parent_id, []).append(values)
+    records = _records(keys, formatters, [values for _, *values in batch])
+    for (pk, *_), record in zip(batch, records, strict=True):
+        record[nested.key] = _records(child_keys, child_formatters, children.get(pk, []))
         yield record
 
 

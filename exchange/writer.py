@@ -124,7 +124,7 @@ class SortedInserter(Inserter):
 
     Into a large table, rows in file order land all over the unique key's index and its
     foreign keys' indexes, and each SQLite insert then reads and writes pages out of its
-    cache: a millionth row cost two and a half times the first. Here the rows wait in a
+    cache: a millionth row cost more than twice the first. Here the rows wait in a
     temporary table without any index; finish() copies them in key order, which only ever
     appends to the unique index, into the table stripped of its other indexes, and makes
     those again, each with one sort. SQLite does the sorting, on disk past its cache.

@@ -56,7 +56,7 @@ EXPORT_GOAL = 30
 GOAL_RUNS = 20_000
 EXPORT_MEMORY_LIMIT = 2
 IMPORT_MEMORY_LIMIT = 3
-# Per-record time may vary this much from run to run and still count as linear.
+# Time per run, and per record of a section, may vary this much and still count as linear.
 LINEAR_TOLERANCE = 1.10
 # Times the 20,000-run reference is measured in each round: a process of a second or two
 # swings by a tenth from one run to the next here, one of a minute much less.

@@ -45,14 +45,13 @@ class SectionProgress:
             )
         self.bar.update(done - self.bar.n)
 
-    def wrap(self, label: str, records, total: int | None):
-        """Yield the records, advancing the bar as they pass."""
+    def wrap(self, label: str, chunks, total: int | None):
+        """Yield lists of records, advancing the bar by each list's records as it passes."""
         done = 0
-        for record in records:
-            yield record
-            done += 1
-            if not done % 500:
-                self.update(label, done, total)
+        for records in chunks:
+            yield records
+            done += len(records)
+            self.update(label, done, total)
         self.update(label, done, total)
 
     def close(self):

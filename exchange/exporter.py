@@ -4,20 +4,21 @@ import contextlib
 import contextvars
 import datetime
 import functools
+import itertools
 import json
 from collections.abc import Iterable
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Collate
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Cast, Collate, NullIf
 
 import bakery
 from bakery.models import Event
 
 from .errors import Problems
 from .schema import FORMAT, SECTION_BY_KEY, SECTIONS, VERSION, Section, section_for_model
-from .values import format_datetime, make_formatter
+from .values import format_datetime, format_sqlite_datetime, make_column_formatter
 
 # Parent records whose nested lists are fetched in one query; small enough for SQLite's
 # limit on query parameters.
@@ -163,9 +164,6 @@ class DocumentWriter:
         else:
             self.first, self.between = "[\n" + self.pad * 2, ",\n" + self.pad * 2
             self.last = f"\n{self.pad}]"
-        # A list of records encoded at once, with a line break after each comma: json never
-        # writes a line break inside a string (it escapes it as \n), so every line break
-        # of the text is one of these separators.
         self.encode_lines = json.JSONEncoder(ensure_ascii=False, separators=(",\n", ": ")).encode
 
     def _dumps(self, value, level: int) -> str:
@@ -178,10 +176,12 @@ class DocumentWriter:
         """Return records as they read in their section's list, the separators between them
         included; flat records hold no list.
 
-        Encoding a chunk of records in one call of json's C encoder, rather than one call a
-        record, halves the encoding's time. On one line that is the list's text without its
-        brackets. With a record a line, the chunk's separators are told apart by what follows
-        them: a key (a double quote) inside a record, the next record (a brace) between two.
+        A chunk of records is encoded in one call of json's C encoder, rather than one call a
+        record, which halves the encoding's time: on one line that is the list's text without
+        its brackets. With a record a line, the chunk is encoded with a line break after each
+        comma. json never writes a line break inside a string (it escapes it as \\n), so
+        every line break is one of these separators, told apart by what follows it: a key (a
+        double quote) inside a record, the next record (a brace) between two.
         """
         if self.indent is None:
             return self.encode(records)[1:-1]
@@ -219,11 +219,6 @@ class DocumentWriter:
 
     def end(self):
         self.out.write("}\n" if self.indent is None else "\n}\n")
-
-
-def _columns(fields):
-    """Return the values_list paths of fields: a reference is read as its target's id."""
-    return [f.column if f.ref else f.attr for f in fields]
 
 
 class _Names:
@@ -264,22 +259,32 @@ class _Names:
             ) from exc
 
 
-def _formatters(fields, names: _Names):
-    """Return, for each field, what turns a column of its database values into document
-    values (a list), or None where the values are written as they are read."""
-    formatters = []
+def _readers(fields, names: _Names) -> tuple[list, list]:
+    """Return what values_list reads of each field, and what turns a column of it into
+    document values (a list), or None where the values are written as they are read.
+
+    A reference is read as its target's id and named from names. Empty text, written as
+    null, is made null by the query. On SQLite a datetime is read as its text, which
+    format_sqlite_datetime rewrites, rather than parsed by the driver's converter.
+    """
+    columns, formatters = [], []
     for f in fields:
+        model_field = f.model_field
+        formatter = None
         if f.ref:
-            formatters.append(functools.partial(names.column, f.ref))
-        elif value_formatter := make_formatter(f):
-            formatters.append(functools.partial(_map, value_formatter))
+            column, formatter = f.column, functools.partial(names.column, f.ref)
+        elif isinstance(model_field, models.CharField | models.TextField) and not (
+            model_field.choices
+        ):
+            column = NullIf(f.attr, Value(""), output_field=models.TextField())
+        elif connection.vendor == "sqlite" and isinstance(model_field, models.DateTimeField):
+            column = Cast(f.attr, models.TextField())
+            formatter = make_column_formatter(f, format_sqlite_datetime)
         else:
-            formatters.append(None)
-    return formatters
-
-
-def _map(function, values) -> list:
-    return list(map(function, values))
+            column, formatter = f.attr, make_column_formatter(f)
+        columns.append(column)
+        formatters.append(formatter)
+    return columns, formatters
 
 
 def _raw_chunks(queryset):
@@ -306,7 +311,8 @@ def _records(keys, formatters, rows) -> list[dict]:
         fmt(column) if fmt else column
         for column, fmt in zip(zip(*rows, strict=True), formatters, strict=True)
     ]
-    return [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+    # dict(zip(keys, values)) for every row, looped in C.
+    return list(map(dict, map(zip, itertools.repeat(keys), zip(*columns, strict=True))))
 
 
 def iter_section(section: Section, scope: Scope, names: _Names | None = None):
@@ -314,40 +320,33 @@ def iter_section(section: Section, scope: Scope, names: _Names | None = None):
     order, streamed."""
     names = names or _Names()
     keys = [f.key for f in section.fields]
-    formatters = _formatters(section.fields, names)
+    columns, formatters = _readers(section.fields, names)
     order = [_byte_order(p) for p in (section.order_by or section.natural_key)]
     rows = scope.queryset(section).order_by(*order)
     if not section.nested:
-        for chunk in _raw_chunks(rows.values_list(*_columns(section.fields))):
+        for chunk in _raw_chunks(rows.values_list(*columns)):
             yield _records(keys, formatters, chunk)
         return
     nested = section.nested
-    children = (
-        nested,
-        [f.key for f in nested.fields],
-        _formatters(nested.fields, names),
-        nested.model._meta.get_field(nested.parent_attr).attname,
-    )
-    for chunk in _raw_chunks(rows.values_list("pk", *_columns(section.fields))):
+    parent_column = nested.model._meta.get_field(nested.parent_attr).attname
+    child_columns, child_formatters = _readers(nested.fields, names)
+    children = nested.model._default_manager.order_by(
+        *[_byte_order(p) for p in nested.order_by]
+    ).values_list(parent_column, *child_columns)
+    child_keys = [f.key for f in nested.fields]
+    for chunk in _raw_chunks(rows.values_list("pk", *columns)):
         for start in range(0, len(chunk), BATCH_SIZE):
-            yield _with_children(chunk[start : start + BATCH_SIZE], keys, formatters, *children)
-
-
-def _with_children(batch, keys, formatters, nested, child_keys, child_formatters, parent_column):
-    """Return a batch of parent rows as document dicts, each with its nested list."""
-    children: dict[int, list] = {}
-    child_rows = (
-        nested.model._default_manager.filter(**{f"{parent_column}__in": [r[0] for r in batch]})
-        .order_by(*[_byte_order(p) for p in nested.order_by])
-        .values_list(parent_column, *_columns(nested.fields))
-    )
-    for chunk in _raw_chunks(child_rows):
-        for parent_id, *values in chunk:
-            children.setdefault(parent_id, []).append(values)
-    records = _records(keys, formatters, [values for _, *values in batch])
-    for (pk, *_), record in zip(batch, records, strict=True):
-        record[nested.key] = _records(child_keys, child_formatters, children.get(pk, []))
-    return records
+            batch = chunk[start : start + BATCH_SIZE]
+            by_parent: dict[int, list] = {}
+            of_batch = children.filter(**{f"{parent_column}__in": [row[0] for row in batch]})
+            for child_chunk in _raw_chunks(of_batch):
+                for parent_id, *values in child_chunk:
+                    by_parent.setdefault(parent_id, []).append(values)
+            records = _records(keys, formatters, [values for _, *values in batch])
+            for (pk, *_), record in zip(batch, records, strict=True):
+                rows_of = by_parent.get(pk, [])
+                record[nested.key] = _records(child_keys, child_formatters, rows_of)
+            yield records
 
 
 def _counting(chunks, nested_key, counts, key):

@@ -1,12 +1,15 @@
 """Convert field values between the document (JSON) and Python, with their checks."""
 
 import datetime
+import functools
+import itertools
 import re
 import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.dateparse import parse_datetime
 
 from bakery.models import strip_name
 
@@ -336,6 +339,49 @@ def make_formatter(bound):
     if isinstance(f, models.BooleanField):
         return lambda v: None if v is None else bool(v)
     return None
+
+
+# A datetime as Django stores it in SQLite: UTC text without an offset, its microseconds only
+# when they are not 0.
+SQLITE_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.(?!0{6})[0-9]{6})?"
+)
+
+
+def format_sqlite_datetime(text):
+    """Write SQLite's text of a datetime as the format says, without parsing it.
+
+    "2025-12-15 10:00:00", as Django stores it, is "2025-12-15T10:00:00Z". Text of another
+    form (written by another program) is read as Django's own converter reads it.
+    """
+    if text is None:
+        return None
+    if SQLITE_DATETIME.fullmatch(text):
+        return f"{text[:10]}T{text[11:]}Z"
+    return format_datetime(parse_datetime(text))
+
+
+def _map(function, values) -> list:
+    return list(map(function, values))
+
+
+def _format_each(spec, values) -> list:
+    return list(map(format, values, itertools.repeat(spec)))
+
+
+def make_column_formatter(bound, formatter=None):
+    """Return a function turning a column of values read from the database into a list of
+    document values, or None where they are written as they are read.
+
+    It applies formatter, by default make_formatter's, to each value, except that a decimal
+    column without nulls is formatted by one map of format(), which writes a float, an int
+    and a Decimal alike.
+    """
+    f = bound.model_field
+    if formatter is None and isinstance(f, models.DecimalField) and not f.null:
+        return functools.partial(_format_each, f".{f.decimal_places}f")
+    formatter = formatter or make_formatter(bound)
+    return functools.partial(_map, formatter) if formatter else None
 
 
 def format_uuid(value):

@@ -9,13 +9,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bakery.models import Composition, FulfillmentStatus, Package, PackageFinishedGood, YieldMode
 from exchange.exporter import RECORD_LINES, DocumentWriter, Scope, _Names, iter_section
 from exchange.schema import HEADER_KEYS, SECTION_BY_KEY, SECTIONS
+from exchange.values import format_datetime
+from production.models import ProductionRun
 from tests.factories import (
     AssemblyRunFactory,
     EventAssemblyTargetFactory,
@@ -346,6 +348,49 @@ def test_export_writes_decimals_as_strings_of_four_places_and_datetimes_in_utc(d
                             f.key,
                             value,
                         )
+
+
+# How a datetime may be stored: SQLite keeps Django's text, which another program may have
+# written in another form; PostgreSQL keeps the instant.
+STORED_DATETIMES = {
+    "sqlite": [
+        "2025-12-15 10:00:00",
+        "2025-12-15 10:00:00.250000",
+        "2025-12-15 10:00:00.000000",
+        "2025-12-15T10:00:00",
+        "2025-12-15 10:00",
+        "2025-12-15 10:00:00.5",
+        "2025-12-15 12:00:00+02:00",
+        "0001-01-01 00:00:00",
+        "9999-12-31 23:59:59.999999",
+    ],
+    "postgresql": [
+        "2025-12-15 10:00:00+00",
+        "2025-12-15 10:00:00.25+00",
+        "2025-12-15 12:00:00+02",
+        "0001-01-01 00:00:00+00",
+        "9999-12-31 23:59:59.999999+00",
+    ],
+}
+
+
+def test_export_writes_each_stored_datetime_as_django_reads_it(db):
+    unit = FinishedUnitFactory()
+    runs = ProductionRunFactory.create_batch(
+        len(STORED_DATETIMES[connection.vendor]), finished_unit=unit
+    )
+    with connection.cursor() as cursor:
+        for run, stored in zip(runs, STORED_DATETIMES[connection.vendor], strict=True):
+            cursor.execute(
+                "UPDATE production_productionrun SET produced_at = %s WHERE id = %s",
+                [stored, run.pk],
+            )
+
+    exported = {r["uuid"]: r["produced_at"] for r in export_document()["production_runs"]}
+
+    read = {str(r.uuid): r.produced_at for r in ProductionRun.objects.filter(finished_unit=unit)}
+    assert exported == {key: format_datetime(value) for key, value in read.items()}
+    assert "2025-12-15T10:00:00.250000Z" in exported.values()
 
 
 def test_export_writes_null_event_for_standalone_runs_and_names_the_event_of_others(bakery):

@@ -1,7 +1,5 @@
 """Progress bars on a terminal, per section, for long exports and imports."""
 
-from tqdm import tqdm
-
 
 class RawText:
     """Write to a command's OutputWrapper without the newline it adds to each write."""
@@ -34,6 +32,9 @@ class SectionProgress:
         if label != self.label:
             self.close()
             self.label = label
+            # Imported here: a command that draws no bar (not on a terminal) need not load it.
+            from tqdm import tqdm
+
             self.bar = tqdm(
                 total=total,
                 desc=label,

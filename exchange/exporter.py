@@ -290,8 +290,8 @@ def _readers(fields, names: _Names) -> tuple[list, list]:
 def _raw_chunks(queryset):
     """Yield a values_list queryset's rows as the database driver returns them, in chunks.
 
-    Django's per-value converters are skipped: make_formatter reads the driver's values, and
-    the converters would double the time of an export.
+    Django's per-value converters are skipped: the formatters of _readers take the driver's
+    values, and the converters would double the time of an export.
     """
     try:
         sql, params = queryset.query.get_compiler(queryset.db).as_sql()

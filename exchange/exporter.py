@@ -248,14 +248,15 @@ class _Names:
         except KeyError:
             pass
         # Outside a snapshot (inside a caller's READ COMMITTED transaction) a record may have
-        # been added since its section's names were read.
+        # been added since its section's names were read, or deleted since the records that
+        # refer to it were.
         del self._by_section[ref]
         try:
             return list(map(self.read(ref).__getitem__, ids))
         except KeyError as exc:
             raise DatabaseError(
-                f"a {SECTION_BY_KEY[ref].model._meta.verbose_name} was deleted while it was "
-                "exported; export again"
+                f"a record of {ref} that an exported record refers to was deleted during the "
+                "export; export again"
             ) from exc
 
 

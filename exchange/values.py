@@ -352,7 +352,10 @@ def format_sqlite_datetime(text):
     """Write SQLite's text of a datetime as the format says, without parsing it.
 
     "2025-12-15 10:00:00", as Django stores it, is "2025-12-15T10:00:00Z". Text of another
-    form (written by another program) is read as Django's own converter reads it.
+    form (written by another program) is read as Django's own converter reads it. Text of
+    Django's form that is no real date and time ("2025-02-30 10:00:00", which only another
+    program could store) is written as it is, where Django's converter would stop the export
+    with a traceback: the import then names the record and what is wrong with it.
     """
     if text is None:
         return None

@@ -393,6 +393,31 @@ def test_export_writes_each_stored_datetime_as_django_reads_it(db):
     assert "2025-12-15T10:00:00.250000Z" in exported.values()
 
 
+def test_export_writes_an_impossible_stored_datetime_as_it_is_for_the_import_to_name(db, tmp_path):
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite stores a datetime as text another program may have written")
+    run = ProductionRunFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE production_productionrun SET produced_at = %s WHERE id = %s",
+            ["2025-02-30 10:00:00", run.pk],
+        )
+    path = tmp_path / "bakery.json"
+
+    call_command("export_bakery", "--output", str(path), stderr=StringIO())
+
+    document = json.loads(path.read_text())
+    assert [r["produced_at"] for r in document["production_runs"]] == ["2025-02-30T10:00:00Z"]
+    empty_database()
+    err = StringIO()
+    with pytest.raises(CommandError, match="Import refused: 1 problem"):
+        call_command("import_bakery", str(path), stdout=StringIO(), stderr=err)
+    assert (
+        "production_runs[0].produced_at: must be a real date and time, got "
+        "'2025-02-30T10:00:00Z' (day is out of range for month)"
+    ) in err.getvalue()
+
+
 def test_export_writes_null_event_for_standalone_runs_and_names_the_event_of_others(bakery):
     document = export_document()
 
@@ -543,7 +568,7 @@ def test_export_reads_names_again_for_a_record_added_since_they_were_read(db):
 def test_export_names_a_reference_to_a_record_deleted_meanwhile_as_a_database_failure(db):
     RecipeFactory()
 
-    with pytest.raises(DatabaseError, match="a recipe was deleted while it was exported"):
+    with pytest.raises(DatabaseError, match="a record of recipes that an exported record"):
         _Names().column("recipes", [-1])
 
 

@@ -18,7 +18,12 @@ from bakery.models import Event
 
 from .errors import Problems
 from .schema import FORMAT, SECTION_BY_KEY, SECTIONS, VERSION, Section, section_for_model
-from .values import format_datetime, format_sqlite_datetime, make_column_formatter
+from .values import (
+    empty_is_null,
+    format_datetime,
+    format_sqlite_datetime,
+    make_column_formatter,
+)
 
 # Parent records whose nested lists are fetched in one query; small enough for SQLite's
 # limit on query parameters.
@@ -274,9 +279,7 @@ def _readers(fields, names: _Names) -> tuple[list, list]:
         formatter = None
         if f.ref:
             column, formatter = f.column, functools.partial(names.column, f.ref)
-        elif isinstance(model_field, models.CharField | models.TextField) and not (
-            model_field.choices
-        ):
+        elif empty_is_null(f):
             column = NullIf(f.attr, Value(""), output_field=models.TextField())
         elif connection.vendor == "sqlite" and isinstance(model_field, models.DateTimeField):
             column = Cast(f.attr, models.TextField())

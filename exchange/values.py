@@ -307,6 +307,12 @@ def make_parser(bound):
     raise TypeError(f"no document conversion for {f!r}")
 
 
+def empty_is_null(bound) -> bool:
+    """Whether a field's empty text is written as null in the document: text, not a choice."""
+    f = bound.model_field
+    return isinstance(f, models.CharField | models.TextField) and not f.choices
+
+
 def make_formatter(bound):
     """Return a function turning a value read from the database into its document value.
 
@@ -334,7 +340,7 @@ def make_formatter(bound):
         return lambda v: None if v is None else v.isoformat()
     if isinstance(f, models.UUIDField):
         return format_uuid
-    if isinstance(f, models.CharField | models.TextField) and not f.choices:
+    if empty_is_null(bound):
         return lambda v: v or None
     if isinstance(f, models.BooleanField):
         return lambda v: None if v is None else bool(v)

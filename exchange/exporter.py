@@ -16,6 +16,7 @@ from django.db.models.functions import Cast, Collate, NullIf
 import bakery
 from bakery.models import Event
 
+from . import failpoints
 from .errors import Problems
 from .schema import FORMAT, SECTION_BY_KEY, SECTIONS, VERSION, Section, section_for_model
 from .values import (
@@ -219,6 +220,7 @@ class DocumentWriter:
             if records:
                 write((self.between if count else self.first) + self._records(records, flat))
                 count += len(records)
+                failpoints.reach(f"export.write.{key}", count, self.out.flush)
         write(self.last if count else "[]")
         return count
 

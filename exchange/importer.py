@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from . import failpoints
 from .document import Header, Record, iter_document
 from .errors import ExchangeError, Invalid, Problem, Problems, problem
 from .keyset import KeySet
@@ -193,12 +194,15 @@ class Importer:
             # this transaction ends: the checks against the database (references, cycles, a
             # run's recipe) hold for the write. On SQLite that lock is taken before the
             # transaction reads anything.
+            failpoints.reach("import.lock")
             writer = Writer(self.mode, self.warnings, self.progress)
             started = time.perf_counter()
             self._check_between_records()
             result.between_seconds = time.perf_counter() - started
             self.problems.raise_if_any()
+            failpoints.reach("import.check")
             self._write(writer, result)
+            failpoints.reach("import.commit")
             if self.dry_run:
                 transaction.set_rollback(True)
         result.warnings = self.warnings.items
@@ -239,8 +243,10 @@ class Importer:
                 self.read_seconds[item.section] += now - last
                 last = now
                 read += 1
-                if self.progress is not None and not read % 1000:
-                    self.progress("checking", read, None)
+                if not read % 1000:
+                    failpoints.reach("import.read", read)
+                    if self.progress is not None:
+                        self.progress("checking", read, None)
                 continue
             order = (self._top(item.key),)
             if isinstance(item, Header):
@@ -677,6 +683,7 @@ class Importer:
     def _write(self, writer, result: ImportResult):
         if self.mode == "replace":
             result.deleted = writer.delete_everything()
+            failpoints.reach("import.delete")
         for section in SECTIONS:
             started = time.perf_counter()
             written = writer.write_section(section, self.spools[section.key])

@@ -18,6 +18,7 @@ try:
 except ImportError:  # Windows: no lock, so no way to tell an abandoned file from a live one
     fcntl = None
 
+from . import failpoints
 from .errors import ExchangeError, problem
 
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zip")
@@ -321,6 +322,7 @@ def atomic_output(path: str, stdout=None):
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp_name, 0o666 & ~umask)
+        failpoints.reach("export.rename")
         os.replace(tmp_name, target)
         _sync_directory(directory)
     except BaseException:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, models
 from django.db.models import Q
 
+from . import failpoints
 from .errors import Problems
 from .schema import SECTION_BY_KEY, SECTIONS, Section
 from .values import make_formatter
@@ -435,6 +436,7 @@ class Writer:
                     updates, [columns[i] for i in value_positions], batch_size=CREATE_BATCH_SIZE
                 )
             done += len(batch)
+            failpoints.reach(f"import.write.{section.key}", done)
             if self.progress is not None:
                 self.progress(section.key, done, spool.count)
         inserter.finish()

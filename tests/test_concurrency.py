@@ -10,6 +10,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from exchange.failpoints import ENVIRONMENT
 from exchange.schema import SECTIONS
 from exchange.writer import IMPORT_LOCK_KEY
 from tests.exchange_helpers import minimal_document, write_document
@@ -563,32 +565,22 @@ def sqlite_copy(template: Path, directory: Path) -> tuple[Path, str]:
     return path, f"sqlite:///{path}"
 
 
-def cpu_time(pid: int) -> tuple[str, int]:
-    """Return a process's state and the clock ticks it has run."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return fields[0], int(fields[11]) + int(fields[12])
+def wait_until_stopped(process: subprocess.Popen, output, timeout: float = 600):
+    """Wait until a process stops itself at its fail point; fail if it ends instead.
 
-
-def wait_until_blocked(processes, quiet: float = 1.5):
-    """Wait until every process sleeps without running for a while: blocked on a lock.
-
-    SQLite shows no lock queue; an import waiting for the write lock sleeps in SQLite's
-    busy handler, using no processor time.
+    The timeout only bounds a hang: the wait is for the process's own signal, not the clock.
     """
-    deadline = time.monotonic() + TIMEOUT
-    last, since = None, time.monotonic()
+    deadline = time.monotonic() + timeout
     while True:
-        for process in processes:
-            if process.poll() is not None:
-                pytest.fail(f"a command ended before waiting: {finish(process)}")
-        now = [cpu_time(process.pid) for process in processes]
-        if now != last or any(state != "S" for state, _ in now):
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet:
+        pid, status = os.waitpid(process.pid, os.WUNTRACED | os.WNOHANG)
+        if pid and os.WIFSTOPPED(status):
             return
-        if time.monotonic() > deadline:
-            pytest.fail(f"the commands did not block within {TIMEOUT} s")
-        time.sleep(0.1)
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            ended = f"the process ended ({process.returncode}) before its fail point"
+            pytest.fail(f"{ended}: {output()}")
+        assert time.monotonic() < deadline, "the process neither stopped nor ended"
+        time.sleep(0.01)
 
 
 def test_two_sqlite_imports_of_overlapping_files_at_once_both_land_once(
@@ -600,16 +592,13 @@ def test_two_sqlite_imports_of_overlapping_files_at_once_both_land_once(
     ]
     path, url = sqlite_copy(sqlite_migrated, tmp_path)
 
-    # This connection holds the write lock while both imports check their file and come to
-    # write; when it lets go, they write at the same time unless one waits for the other.
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        imports = [start(url, "import_bakery", p) for p in paths]
-        wait_until_blocked(imports)
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+    # Both imports check their file and stop before they take the write lock; let go
+    # together, they write at the same time unless one waits for the other.
+    imports = [start(url, "import_bakery", p, env={ENVIRONMENT: "import.lock"}) for p in paths]
+    for process in imports:
+        wait_until_stopped(process, lambda process=process: process.stderr.read().decode())
+    for process in imports:
+        process.send_signal(signal.SIGCONT)
     outcomes = [finish(process) for process in imports]
 
     for returncode, _, err in outcomes:

@@ -14,13 +14,14 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import dj_database_url
 import psycopg
 import pytest
 from django.conf import settings
+
+from exchange.failpoints import ENVIRONMENT
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 RUNS = 10_000
@@ -31,9 +32,15 @@ POSTGRES_SERVER = (
     if SUITE_DATABASE.startswith(("postgres://", "postgresql://"))
     else "postgres://postgres@127.0.0.1:5432/postgres"
 )
-# When each kill comes: seconds after the start (loading Django, checking the document), or a
-# fraction of the write pass after the database saw the import's first write.
-MOMENTS = [("after", 0.3), ("after", 0.8), ("writing", 0.05), ("writing", 0.35), ("writing", 0.7)]
+# Where each import is killed: a fail point the process stops at, and whether the import has
+# written to the database by then.
+IMPORT_STOPS = [
+    ("import.read@5000", False),
+    ("import.check", False),
+    ("import.write.recipes@0", True),
+    ("import.write.production_runs@700", True),
+    ("import.commit", True),
+]
 
 
 def manage(url: str, *args, timeout=300) -> subprocess.CompletedProcess:
@@ -148,7 +155,7 @@ class PostgresDatabase:
 
     def settle(self):
         """Wait for the server to end the session of a killed client (it rolls back)."""
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while self._sessions():
             assert time.monotonic() < deadline
             time.sleep(0.01)
@@ -177,15 +184,26 @@ def database(request, tmp_path):
         target.drop()
 
 
-@dataclass
-class Kill:
-    mode: str
-    moment: tuple
-    at: float
-    writing: bool
+def wait_until_stopped(process: subprocess.Popen, output, timeout: float = 600):
+    """Wait until a process stops itself at its fail point; fail if it ends instead.
+
+    The timeout only bounds a hang: the wait is for the process's own signal, not the clock.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        pid, status = os.waitpid(process.pid, os.WUNTRACED | os.WNOHANG)
+        if pid and os.WIFSTOPPED(status):
+            return
+        if pid:
+            process.returncode = os.waitstatus_to_exitcode(status)
+            pytest.fail(
+                f"the process ended ({process.returncode}) before its fail point: {output()}"
+            )
+        assert time.monotonic() < deadline, "the process neither stopped nor ended"
+        time.sleep(0.01)
 
 
-def start_import(database, document, *args) -> subprocess.Popen:
+def start_import(database, document, *args, env=None) -> subprocess.Popen:
     """Start import_bakery; its stderr goes to a file, read back by stderr_of()."""
     log = document.parent / f"import-{time.monotonic_ns()}.log"
     with open(log, "wb") as err:
@@ -193,7 +211,7 @@ def start_import(database, document, *args) -> subprocess.Popen:
             [sys.executable, MANAGE, "import_bakery", str(document), *args],
             stdout=subprocess.DEVNULL,
             stderr=err,
-            env={**os.environ, "DATABASE_URL": database.url},
+            env={**os.environ, "DATABASE_URL": database.url, **(env or {})},
             cwd=settings.BASE_DIR,
         )
     process.log = log
@@ -204,57 +222,27 @@ def stderr_of(process) -> str:
     return process.log.read_text(encoding="utf-8", errors="replace")
 
 
-def wait_for_writing(database, process, started: float) -> float:
-    """Wait until the import's first write reaches the database; return when it did."""
-    while not database.writing():
-        assert process.poll() is None, f"the import ended before it wrote: {stderr_of(process)}"
-        assert time.monotonic() - started < 120
-        time.sleep(0.002)
-    return time.monotonic()
-
-
-def measure_write_pass(database, document) -> float:
-    """Time the write pass of a dry run (it writes everything, then rolls back)."""
-    before = database.fingerprint()
-    process = start_import(database, document, "--dry-run")
-    wrote = wait_for_writing(database, process, time.monotonic())
-    assert process.wait(timeout=300) == 0, stderr_of(process)
-    seconds = time.monotonic() - wrote
-    assert database.fingerprint() == before
-    return seconds
-
-
-def kill_import(database, document, mode: str, moment, write_seconds: float) -> Kill:
-    """Start an import and SIGKILL it at a moment; return when, and whether it was writing."""
-    process = start_import(database, document, "--mode", mode)
-    started = time.monotonic()
-    kind, value = moment
-    if kind == "after":
-        time.sleep(value)
-    else:
-        wrote = wait_for_writing(database, process, started)
-        time.sleep(max(wrote + value * write_seconds - time.monotonic(), 0))
+def kill_at(database, document, mode: str, failpoint: str) -> bool:
+    """Run an import until it stops at a fail point, SIGKILL it there; return whether it had
+    written to the database."""
+    process = start_import(database, document, "--mode", mode, env={ENVIRONMENT: failpoint})
+    wait_until_stopped(process, lambda: stderr_of(process))
     writing = database.writing()
     process.send_signal(signal.SIGKILL)
-    # It was still running: killed, not finished.
-    assert process.wait(timeout=60) == -signal.SIGKILL, (mode, moment, stderr_of(process))
+    assert process.wait(timeout=60) == -signal.SIGKILL, (mode, failpoint, stderr_of(process))
     database.settle()
-    return Kill(mode, moment, time.monotonic() - started, writing)
+    return writing
 
 
 def test_import_killed_at_any_moment_leaves_the_database_exactly_as_before(database, document):
     before = database.fingerprint()
-    write_seconds = measure_write_pass(database, document)
-    kills = []
 
     for mode in ("merge", "replace"):
-        for moment in MOMENTS:
-            kill = kill_import(database, document, mode, moment, write_seconds)
-            kills.append(kill)
-            assert database.fingerprint() == before, kill
+        for failpoint, writes in IMPORT_STOPS:
+            writing = kill_at(database, document, mode, failpoint)
+            assert writing == writes, (mode, failpoint)
+            assert database.fingerprint() == before, (mode, failpoint)
 
-    assert len(kills) == 10
-    assert [k.writing for k in kills if k.moment[0] == "writing"] == [True] * 6
     # Not killed, the same import lands: the kills stopped work that would have changed it.
     check(manage(database.url, "import_bakery", str(document), "--mode", "replace"))
     assert database.fingerprint() != before
@@ -264,56 +252,47 @@ def hidden_temporary_files(directory: Path, target: str) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name.startswith(f".{target}."))
 
 
-def start_export(url: str, output: Path) -> subprocess.Popen:
+def start_export(url: str, output: Path, failpoint: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, MANAGE, "export_bakery", "--output", str(output)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "DATABASE_URL": url},
+        stderr=subprocess.PIPE,
+        env={**os.environ, "DATABASE_URL": url, ENVIRONMENT: failpoint},
         cwd=settings.BASE_DIR,
     )
 
 
 @pytest.mark.parametrize(
-    ("name", "written"),
+    ("name", "failpoint"),
     [
-        ("existing.json", 0),
-        ("existing.json", 2**20),
-        ("existing.json", 0.5),
-        ("existing.json.gz", 1),
+        ("existing.json", "export.write.ingredients@0"),
+        ("existing.json", "export.write.production_runs@2000"),
+        ("existing.json", "export.write.production_runs@5000"),
+        ("existing.json", "export.rename"),
+        ("existing.json.gz", "export.write.production_runs@5000"),
     ],
-    ids=["first-bytes", "one-megabyte", "half", "gzip"],
+    ids=["first-records", "some-runs", "half", "before-rename", "gzip"],
 )
 def test_export_killed_while_writing_leaves_the_existing_file_untouched(
-    workdir, document, tmp_path, name, written
+    workdir, document, tmp_path, name, failpoint
 ):
     url = f"sqlite:///{workdir / 'source.sqlite3'}"
     target = tmp_path / name
     old = b'{"format": "bakery-exchange", "the old backup": true}\n' * 1000
     target.write_bytes(old)
-    # Kill once this many bytes are in the temporary file (a fraction of the whole document).
-    if isinstance(written, float):
-        written = int(document.stat().st_size * written)
 
-    process = start_export(url, target)
-    while True:
-        assert process.poll() is None, "the export ended before the kill"
-        temporary = [
-            tmp_path / n for n in hidden_temporary_files(tmp_path, name) if n.endswith(".tmp")
-        ]
-        if temporary and temporary[0].stat().st_size >= max(written, 1):
-            break
-        time.sleep(0.001)
+    process = start_export(url, target, failpoint)
+    wait_until_stopped(process, lambda: process.stderr.read().decode())
+    temporary = [tmp_path / n for n in hidden_temporary_files(tmp_path, name)]
+    assert len(temporary) == 1 and temporary[0].name.endswith(".tmp")
+    assert temporary[0].stat().st_size > 0
     process.send_signal(signal.SIGKILL)
     assert process.wait(timeout=60) == -signal.SIGKILL
+    process.stderr.close()
 
     assert target.read_bytes() == old
     # What is left is the killed export's hidden temporary file, never a file at the target.
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        *hidden_temporary_files(tmp_path, name),
-        name,
-    ]
-    assert len(hidden_temporary_files(tmp_path, name)) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [temporary[0].name, name]
 
     # The next export to the same path removes it and writes the whole document.
     check(manage(url, "export_bakery", "--output", str(target)))

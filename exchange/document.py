@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 
 import ijson
 
-from .errors import JSON_REASONS, ExchangeError, problem
+from .errors import JSON_REASONS, ExchangeError, json_type, problem
 from .schema import HEADER_KEYS, SECTION_BY_KEY
 from .streams import SizeLimitExceeded, Source
-from .values import json_type
 
 # The format needs four levels (document, section, record, nested list item); anything far
 # deeper is refused before it can exhaust the stack or the memory.

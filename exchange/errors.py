@@ -1,6 +1,7 @@
 """Every message the exchange gives, keyed by code, and the problems that carry them."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 MESSAGES = {
     # The file and its JSON.
@@ -183,3 +184,41 @@ class Problems:
     def raise_if_any(self, status: int = 1):
         if self.total:
             raise ExchangeError(self.items, self.total, status)
+
+
+def json_type(value) -> str:
+    """Name a JSON value's type as a person reading the file would."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float | Decimal):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def shown(value, limit: int = 60) -> str:
+    """Quote a value for a message as it reads in the file, shortened past a limit."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json_type(value)
+    if isinstance(value, str):
+        return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def described(value) -> str:
+    """Name a value's type and quote it, as in "a string '4'" or "a list"."""
+    if value is None or isinstance(value, bool | dict | list):
+        return shown(value)
+    return f"{json_type(value)} {shown(value)}"

@@ -3,28 +3,22 @@
 import contextlib
 import contextvars
 import datetime
-import functools
 import itertools
 import json
 from collections.abc import Iterable
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DatabaseError, connection, models, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Cast, Collate, NullIf
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Collate
 
 import bakery
 from bakery.models import Event
 
 from . import failpoints
+from .codecs import format_datetime
 from .errors import Problems
 from .schema import FORMAT, SECTION_BY_KEY, SECTIONS, VERSION, Section, section_for_model
-from .values import (
-    empty_is_null,
-    format_datetime,
-    format_sqlite_datetime,
-    make_column_formatter,
-)
 
 # Parent records whose nested lists are fetched in one query; small enough for SQLite's
 # limit on query parameters.
@@ -269,28 +263,9 @@ class _Names:
 
 def _readers(fields, names: _Names) -> tuple[list, list]:
     """Return what values_list reads of each field, and what turns a column of it into
-    document values (a list), or None where the values are written as they are read.
-
-    A reference is read as its target's id and named from names. Empty text, written as
-    null, is made null by the query. On SQLite a datetime is read as its text, which
-    format_sqlite_datetime rewrites, rather than parsed by the driver's converter.
-    """
-    columns, formatters = [], []
-    for f in fields:
-        model_field = f.model_field
-        formatter = None
-        if f.ref:
-            column, formatter = f.column, functools.partial(names.column, f.ref)
-        elif empty_is_null(f):
-            column = NullIf(f.attr, Value(""), output_field=models.TextField())
-        elif connection.vendor == "sqlite" and isinstance(model_field, models.DateTimeField):
-            column = Cast(f.attr, models.TextField())
-            formatter = make_column_formatter(f, format_sqlite_datetime)
-        else:
-            column, formatter = f.attr, make_column_formatter(f)
-        columns.append(column)
-        formatters.append(formatter)
-    return columns, formatters
+    document values, or None where the values are written as they are read."""
+    readers = [f.codec.read(names) for f in fields]
+    return [column for column, _ in readers], [formatter for _, formatter in readers]
 
 
 def _raw_chunks(queryset):

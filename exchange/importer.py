@@ -21,12 +21,21 @@ from decimal import Decimal
 from django.db import transaction
 
 from . import failpoints
+from .codecs import aware_datetime
 from .document import Header, Record, iter_document
-from .errors import ExchangeError, Invalid, Problem, Problems, problem
+from .errors import (
+    ExchangeError,
+    Invalid,
+    Problem,
+    Problems,
+    described,
+    json_type,
+    problem,
+    shown,
+)
 from .keyset import KeySet
 from .schema import FORMAT, HEADER_KEYS, SECTION_BY_KEY, SECTIONS, VERSION, Section
 from .streams import Source
-from .values import aware_datetime, described, json_type, make_parser, shown
 
 MODES = ("merge", "update", "replace")
 RUN_SECTIONS = ("production_runs", "assembly_runs")
@@ -121,9 +130,9 @@ class _Parsers:
     """The compiled value parsers of every section, nested list and field."""
 
     def __init__(self):
-        self.fields = {s.key: [(f, make_parser(f)) for f in s.fields] for s in SECTIONS}
+        self.fields = {s.key: [(f, f.codec.parse) for f in s.fields] for s in SECTIONS}
         self.nested = {
-            s.key: [(f, make_parser(f)) for f in s.nested.fields] for s in SECTIONS if s.nested
+            s.key: [(f, f.codec.parse) for f in s.nested.fields] for s in SECTIONS if s.nested
         }
 
 

@@ -24,6 +24,8 @@ from bakery.models import (
 )
 from production.models import AssemblyRun, EventAssemblyTarget, EventProductionTarget, ProductionRun
 
+from .codecs import Codec, codec_for
+
 FORMAT = "bakery-exchange"
 VERSION = 1
 HEADER_KEYS = ("format", "version", "exported_at", "application", "scope")
@@ -59,6 +61,11 @@ class BoundField:
     def column(self) -> str:
         """Return the model attribute that stores the value (the id for a reference)."""
         return self.model_field.attname
+
+    @cached_property
+    def codec(self) -> Codec:
+        """Return how this field's values are parsed, formatted, read and stored."""
+        return codec_for(self)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,14 @@
 """Write checked, spooled records to the database in batches: a few queries per batch."""
 
-import datetime
 import json
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.db.models import Q
 
 from . import failpoints
 from .errors import Problems
 from .schema import SECTION_BY_KEY, SECTIONS, Section
-from .values import make_formatter
 
 CREATE_BATCH_SIZE = 1000
 MAX_CHANGES = 1000
@@ -63,11 +61,6 @@ def _child_columns(nested):
     return [f"{f.attr}__name" if f.ref else f.attr for f in nested.fields]
 
 
-# Fields whose values the database driver takes as they are; the others go through the
-# field's own get_db_prep_save (a datetime made naive UTC for SQLite, a uuid as hex, ...).
-_PLAIN = (models.IntegerField, models.CharField, models.TextField, models.BooleanField)
-
-
 class Inserter:
     """Insert rows of one model's columns with executemany, in batches.
 
@@ -75,7 +68,8 @@ class Inserter:
     which took most of an import's time; the values here are already checked and complete.
     """
 
-    def __init__(self, model, columns: list[str]):
+    def __init__(self, model, columns: list[str], codecs: list):
+        """Take the model's columns and, for each, its codec (None for a parent's id)."""
         fields = [model._meta.get_field(c) for c in columns]
         # The connection itself, not django.db.connection, whose every attribute is looked up
         # through a thread-local proxy: a million rows make that a second or more.
@@ -86,26 +80,11 @@ class Inserter:
             ", ".join(quote(f.column) for f in fields),
             ", ".join(["%s"] * len(fields)),
         )
-        self.preps = [(i, prep) for i, f in enumerate(fields) if (prep := self._prep(f))]
-
-    def _prep(self, field):
-        """Return what turns a checked value into the driver's, or None to pass it as it is.
-
-        The backend's own adapters, without a field's to_python and checks (done already).
-        """
-        ops, features = self.connection.ops, self.connection.features
-        if field.is_relation or isinstance(field, _PLAIN):
-            return None
-        if isinstance(field, models.DateTimeField):
-            return ops.adapt_datetimefield_value
-        if isinstance(field, models.DateField):
-            return ops.adapt_datefield_value
-        if isinstance(field, models.DecimalField):
-            places, digits = field.decimal_places, field.max_digits
-            return lambda value: ops.adapt_decimalfield_value(value, digits, places)
-        if isinstance(field, models.UUIDField):
-            return None if features.has_native_uuid_field else (lambda value: value.hex)
-        return lambda value: field.get_db_prep_save(value, self.connection)
+        self.preps = [
+            (i, prep)
+            for i, codec in enumerate(codecs)
+            if codec is not None and (prep := codec.prepare(self.connection))
+        ]
 
     def insert(self, rows: list[list]):
         for row in rows:
@@ -133,8 +112,8 @@ class SortedInserter(Inserter):
     temporary table have no type, so they store each value as it is given.
     """
 
-    def __init__(self, model, columns: list[str], order: list[str]):
-        super().__init__(model, columns)
+    def __init__(self, model, columns: list[str], codecs: list, order: list[str]):
+        super().__init__(model, columns, codecs)
         quote = self.connection.ops.quote_name
         self.table = model._meta.db_table
         self.waiting = quote(f"exchange_sorted_{self.table}")
@@ -268,20 +247,12 @@ class Writer:
         return found
 
     def _resolve(self, section: Section, index: int, values: tuple, problems: Problems) -> list:
-        """Return a record's values to store: references as ids, datetimes in UTC.
-
-        PostgreSQL takes offsets up to 15:59 only; a file may hold any up to 23:59, and the
-        database keeps the instant, not the offset.
-        """
+        """Return a record's values to store, references as ids."""
         resolved = list(values)
         for i, f in enumerate(section.fields):
             value = resolved[i]
-            if value is None:
-                continue
-            if f.ref:
+            if f.ref and value is not None:
                 resolved[i] = self._id(f, value, f"{section.key}[{index}]", problems)
-            elif isinstance(value, datetime.datetime) and value.tzinfo is not None:
-                resolved[i] = value.astimezone(datetime.UTC)
         return resolved
 
     def _existing(self, section: Section, columns, key_positions, keys):
@@ -328,8 +299,7 @@ class Writer:
             f = section.fields[i]
             if f.ref and old is not None:
                 old = self.names(f.ref)[old]
-            fmt = make_formatter(f) if not f.ref else None
-            diffs.append((f.key, _show(fmt(old) if fmt else old), _show(fmt(new) if fmt else new)))
+            diffs.append((f.key, _show(f.codec.format(old)), _show(f.codec.format(new))))
         if children is not None:
             old_list, new_list = children
             diffs.append((section.nested.key, _show_children(old_list), _show_children(new_list)))
@@ -353,6 +323,7 @@ class Writer:
 
         result = SectionResult()
         columns = [f.column for f in section.fields]
+        codecs = [f.codec for f in section.fields]
         key_positions = [
             next(i for i, f in enumerate(section.fields) if f.key == k) for k in section.natural_key
         ]
@@ -369,9 +340,9 @@ class Writer:
             and connection.vendor == "sqlite"
         ):
             order = [columns[p] for p in key_positions]
-            inserter = SortedInserter(section.model, columns, order)
+            inserter = SortedInserter(section.model, columns, codecs, order)
         else:
-            inserter = Inserter(section.model, columns)
+            inserter = Inserter(section.model, columns, codecs)
         problems = Problems()
         for batch in spool.batches():
             rows = [
@@ -467,4 +438,5 @@ class Writer:
                     row.append(value)
                 rows.append(row)
         problems.raise_if_any()
-        Inserter(nested.model, [parent_column, *(f.column for f in nested.fields)]).insert(rows)
+        columns = [parent_column, *(f.column for f in nested.fields)]
+        Inserter(nested.model, columns, [None, *(f.codec for f in nested.fields)]).insert(rows)

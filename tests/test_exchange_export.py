@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from bakery.models import Composition, FulfillmentStatus, Package, PackageFinishedGood, YieldMode
 from exchange.exporter import RECORD_LINES, DocumentWriter, Scope, _Names, iter_section
 from exchange.schema import HEADER_KEYS, SECTION_BY_KEY, SECTIONS
-from exchange.values import format_datetime
+from exchange.codecs import format_datetime
 from production.models import ProductionRun
 from tests.factories import (
     AssemblyRunFactory,

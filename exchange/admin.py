@@ -9,28 +9,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.http import FileResponse
 
-from .exporter import export_document, selection_scope, snapshot
-from .schema import SECTIONS
+from .exporter import export_document
+from .permissions import may_export
+from .scope import selection_scope
+from .snapshot import snapshot
 
 ACTION_NAME = "export_bakery_json"
-
-
-def exported_models():
-    """Return every model an export may write: each section's and each nested list's."""
-    models = []
-    for section in SECTIONS:
-        models.append(section.model)
-        if section.nested:
-            models.append(section.nested.model)
-    return models
-
-
-def may_export(user) -> bool:
-    """Whether a user may view every model a document can hold."""
-    return all(
-        user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
-        for model in exported_models()
-    )
 
 
 def export_response(queryset) -> FileResponse:

@@ -194,6 +194,10 @@ class Codec:
         """Return what turns a checked value into the driver's, or None to pass it as it is."""
         return None
 
+    def example(self):
+        """Return a valid document value of this kind (for documentation and tests)."""
+        raise NotImplementedError
+
 
 class TextCodec(Codec):
     def missing(self):
@@ -216,6 +220,9 @@ class TextCodec(Codec):
     def format(self, value):
         # Empty text is written as null.
         return value or None
+
+    def example(self):
+        return f"Some {self.bound.key.replace('_', ' ')}"
 
     def read(self, names):
         # Empty text is made null by the query, so that the column is written as read.
@@ -245,6 +252,9 @@ class ChoiceCodec(Codec):
             raise Invalid("choice", choices=" | ".join(self.choices), value=shown(value))
         return value
 
+    def example(self):
+        return self.choices[0]
+
 
 class BooleanCodec(Codec):
     def missing(self):
@@ -260,6 +270,9 @@ class BooleanCodec(Codec):
     def format(self, value):
         # SQLite gives 0 or 1.
         return None if value is None else bool(value)
+
+    def example(self):
+        return False
 
 
 class _NumberCodec(Codec):
@@ -291,6 +304,9 @@ class IntegerCodec(_NumberCodec):
             value = int(value)
         _check_bounds(value, self.low, self.high)
         return value
+
+    def example(self):
+        return 2
 
 
 class DecimalCodec(_NumberCodec):
@@ -339,6 +355,9 @@ class DecimalCodec(_NumberCodec):
         # One map of format() in C, which writes a float, an int and a Decimal alike.
         return list(map(format, values, itertools.repeat(self.spec)))
 
+    def example(self):
+        return format(Decimal("2.5"), self.spec)
+
     def prepare(self, db):
         digits, places = self.model_field.max_digits, self.places
         adapt = db.ops.adapt_decimalfield_value
@@ -360,6 +379,9 @@ class DateCodec(Codec):
     def prepare(self, db):
         return db.ops.adapt_datefield_value
 
+    def example(self):
+        return "2025-12-24"
+
 
 class DateTimeCodec(Codec):
     def parse_value(self, value):
@@ -378,6 +400,9 @@ class DateTimeCodec(Codec):
 
     def prepare(self, db):
         return db.ops.adapt_datetimefield_value
+
+    def example(self):
+        return "2025-12-15T10:00:00Z"
 
 
 class UUIDCodec(Codec):
@@ -401,6 +426,9 @@ class UUIDCodec(Codec):
     def prepare(self, db):
         return None if db.features.has_native_uuid_field else (lambda value: value.hex)
 
+    def example(self):
+        return "0b6f3c9e-2d1a-4c59-9a47-6f0d9b0f6a11"
+
 
 class ReferenceCodec(Codec):
     """A reference to another section's record, by its name; the database holds its id."""
@@ -415,6 +443,9 @@ class ReferenceCodec(Codec):
         if not isinstance(value, str):
             raise _type_error("a name (string)", value)
         return _name(value)
+
+    def example(self):
+        return f"Some {self.bound.model_field.related_model._meta.verbose_name}"
 
     def read(self, names):
         # Read as the target's id, named from the names read once an export.

@@ -58,9 +58,9 @@ MESSAGES = {
     "unknown_event": "no event named {value!r} in the database",
     "unknown_ref_replace": "no {kind} named {value!r} in the file (replace mode deletes the "
     "database's records first)",
-    "recipe_mismatch": "{unit!r} is made from {actual!r}, not from {recipe!r}",
-    "cycle": "{good!r} would contain itself: {path}",
-    "runs_recipe_changed": "{unit!r} would be made from {recipe!r}, but {runs} in the "
+    "recipe_mismatch": "{name!r} is made from {actual!r}, not from {value!r}",
+    "cycle": "{name!r} would contain itself: {path}",
+    "runs_recipe_changed": "{name!r} would be made from {value!r}, but {referrers} in the "
     "database make it from {current!r}",
     # Warnings.
     "new_uuid": "missing; a new uuid was given, so importing this file again would "

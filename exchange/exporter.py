@@ -1,29 +1,24 @@
 """Write the bakery's records as an exchange document, streamed from one database snapshot."""
 
-import contextlib
-import contextvars
 import datetime
 import itertools
-import json
-from collections.abc import Iterable
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Q
+from django.db import DatabaseError, connection
+from django.db.models import F
 from django.db.models.functions import Collate
 
 import bakery
-from bakery.models import Event
 
-from . import failpoints
 from .codecs import format_datetime
-from .errors import Problems
-from .schema import FORMAT, SECTION_BY_KEY, SECTIONS, VERSION, Section, section_for_model
+from .jsontext import RECORD_LINES, DocumentWriter
+from .schema import FORMAT, SECTION_BY_KEY, SECTIONS, VERSION, Section
+from .scope import Scope
+from .snapshot import snapshot
 
 # Parent records whose nested lists are fetched in one query; small enough for SQLite's
 # limit on query parameters.
 BATCH_SIZE = 500
-RECORD_LINES = "records"
 CHUNK_SIZE = 2000
 
 
@@ -41,185 +36,6 @@ def _byte_order(path: str):
         return F(path).asc(nulls_last=True)
     collation = "C" if connection.vendor == "postgresql" else "BINARY"
     return Collate(F(path), collation).asc(nulls_last=True)
-
-
-class Scope:
-    """Which records of each section an export holds: all, or a filter per section."""
-
-    def __init__(self, filters: dict[str, Q] | None = None, events: list[str] | None = None):
-        self.filters = filters
-        self.events = events
-
-    @property
-    def everything(self) -> bool:
-        return self.filters is None
-
-    def queryset(self, section: Section):
-        manager = section.model._default_manager
-        if self.filters is None:
-            return manager.all()
-        if section.key not in self.filters:
-            return manager.none()
-        return manager.filter(self.filters[section.key])
-
-
-def _referenced(section: Section, condition: Q) -> dict[str, set]:
-    """Return the ids each section's records referenced by these records, one query a field."""
-    found: dict[str, set] = {}
-    rows = section.model._default_manager.filter(condition)
-    for f in section.references:
-        ids = rows.exclude(**{f.column: None}).values_list(f.column, flat=True).distinct()
-        found.setdefault(f.ref, set()).update(ids)
-    if section.nested:
-        nested = section.nested
-        children = nested.model._default_manager.filter(
-            **{f"{nested.parent_attr}__in": rows.values("pk")}
-        )
-        for f in nested.fields:
-            if f.ref:
-                ids = children.exclude(**{f.column: None}).values_list(f.column, flat=True)
-                found.setdefault(f.ref, set()).update(ids.distinct())
-    return found
-
-
-def close_scope(filters: dict[str, Q], events: list[str] | None = None) -> Scope:
-    """Add to the filtered records every record they reference, directly or not."""
-    ids: dict[str, set] = {}
-    pending = list(filters)
-    while pending:
-        key = pending.pop()
-        condition = filters.get(key, Q(pk__in=[]))
-        if ids.get(key):
-            condition |= Q(pk__in=ids[key])
-        for target, found in _referenced(SECTION_BY_KEY[key], condition).items():
-            new = found - ids.setdefault(target, set())
-            if new:
-                ids[target] |= new
-                if target not in pending:
-                    pending.append(target)
-    closed = dict(filters)
-    for key, found in ids.items():
-        if found:
-            closed[key] = closed.get(key, Q(pk__in=[])) | Q(pk__in=found)
-    return Scope(closed, events)
-
-
-def event_scope(names: Iterable[str]) -> Scope:
-    """Scope an export to events and everything of theirs, refusing unknown names."""
-    names = list(dict.fromkeys(names))
-    known = set(Event.objects.filter(name__in=names).values_list("name", flat=True))
-    problems = Problems()
-    for name in names:
-        if name not in known:
-            problems.add("--event", "unknown_event", value=name)
-    problems.raise_if_any()
-    return _events_scope(Q(name__in=names), sorted(names))
-
-
-def _events_scope(event_filter: Q, names: list[str]) -> Scope:
-    events = Event.objects.filter(event_filter)
-    filters = {"events": Q(pk__in=events.values("pk"))}
-    for section in SECTIONS:
-        if "event_name" in section.field_map:
-            filters[section.key] = Q(event__in=events.values("pk"))
-    return close_scope(filters, names)
-
-
-def selection_scope(queryset) -> Scope:
-    """Scope an export to selected records of one model and what they reference.
-
-    Selected events bring everything of theirs, as export_bakery --event does.
-    """
-    if queryset.model is Event:
-        names = list(queryset.order_by("name").values_list("name", flat=True))
-        return _events_scope(Q(pk__in=queryset.values("pk")), names)
-    section = section_for_model(queryset.model)
-    if section.model is queryset.model:
-        condition = Q(pk__in=queryset.values("pk"))
-    else:
-        column = section.nested.model._meta.get_field(section.nested.parent_attr).attname
-        condition = Q(pk__in=queryset.values(column))
-    return close_scope({section.key: condition})
-
-
-class DocumentWriter:
-    """Write a document as json.dumps would, a section's records a chunk at a time.
-
-    With indent None the document is one line; with a number it is indented as json.dumps
-    indents. The default layout, RECORD_LINES, indents the document's structure and writes
-    each record on one line of its own: as readable and as diff-friendly, and encoded by
-    json's C encoder, several times faster than its indenting one.
-    """
-
-    def __init__(self, out, indent: int | str | None = RECORD_LINES):
-        self.out = out
-        record_lines = indent == RECORD_LINES
-        self.indent = 2 if record_lines else indent
-        self.record_indent = None if record_lines else indent
-        self.pad = " " * self.indent if self.indent is not None else ""
-        self.first_key = True
-        self.encode = json.JSONEncoder(ensure_ascii=False, indent=self.record_indent).encode
-        if self.indent is None:
-            self.first, self.between, self.last = "[", ", ", "]"
-        else:
-            self.first, self.between = "[\n" + self.pad * 2, ",\n" + self.pad * 2
-            self.last = f"\n{self.pad}]"
-        self.encode_lines = json.JSONEncoder(ensure_ascii=False, separators=(",\n", ": ")).encode
-
-    def _dumps(self, value, level: int) -> str:
-        text = self.encode(value)
-        if self.record_indent is None:
-            return text
-        return text.replace("\n", "\n" + self.pad * level)
-
-    def _records(self, records: list[dict], flat: bool) -> str:
-        """Return records as they read in their section's list, the separators between them
-        included; flat records hold no list.
-
-        A chunk of records is encoded in one call of json's C encoder, rather than one call a
-        record, which halves the encoding's time: on one line that is the list's text without
-        its brackets. With a record a line, the chunk is encoded with a line break after each
-        comma. json never writes a line break inside a string (it escapes it as \\n), so
-        every line break is one of these separators, told apart by what follows it: a key (a
-        double quote) inside a record, the next record (a brace) between two.
-        """
-        if self.indent is None:
-            return self.encode(records)[1:-1]
-        if flat and self.record_indent is None:
-            text = self.encode_lines(records)[1:-1]
-            return text.replace(',\n"', ', "').replace(",\n", self.between)
-        return self.between.join(self._dumps(record, 2) for record in records)
-
-    def _key(self, key: str):
-        sep = "" if self.first_key else ","
-        self.first_key = False
-        if self.indent is None:
-            self.out.write(f"{sep}{'' if not sep else ' '}{json.dumps(key)}: ")
-        else:
-            self.out.write(f"{sep}\n{self.pad}{json.dumps(key)}: ")
-
-    def begin(self):
-        self.out.write("{")
-
-    def value(self, key: str, value):
-        self._key(key)
-        self.out.write(self._dumps(value, 1))
-
-    def section(self, key: str, chunks: Iterable[list[dict]], flat: bool = False) -> int:
-        """Write a section from chunks of its records; return how many records it holds."""
-        self._key(key)
-        count = 0
-        write = self.out.write
-        for records in chunks:
-            if records:
-                write((self.between if count else self.first) + self._records(records, flat))
-                count += len(records)
-                failpoints.reach(f"export.write.{key}", count, self.out.flush)
-        write(self.last if count else "[]")
-        return count
-
-    def end(self):
-        self.out.write("}\n" if self.indent is None else "\n}\n")
 
 
 class _Names:
@@ -334,37 +150,6 @@ def _counting(chunks, nested_key, counts, key):
     for records in chunks:
         counts[key] += sum(len(record[nested_key]) for record in records)
         yield records
-
-
-# Whether the code running is inside a snapshot already (the command's, around the export's).
-_in_snapshot = contextvars.ContextVar("in_snapshot", default=False)
-
-
-@contextlib.contextmanager
-def snapshot():
-    """Read every section from one consistent snapshot of the database.
-
-    PostgreSQL: a REPEATABLE READ, READ ONLY transaction, whatever other connections commit
-    meanwhile. SQLite: one transaction, whose read lock keeps writers from committing until
-    it ends (in WAL mode, its snapshot). Inside a transaction its caller began, that
-    transaction's own isolation applies: READ COMMITTED, PostgreSQL's default, is no snapshot.
-    There the export reads inside a savepoint, so that a query the database refuses leaves the
-    caller's transaction usable (PostgreSQL refuses every later query of a failed one).
-    Inside a snapshot, another one is the same.
-    """
-    if _in_snapshot.get():
-        yield
-        return
-    token = _in_snapshot.set(True)
-    try:
-        outermost = not connection.in_atomic_block
-        with transaction.atomic():
-            if outermost and connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield
-    finally:
-        _in_snapshot.reset(token)
 
 
 def export_document(

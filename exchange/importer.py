@@ -1,12 +1,8 @@
 """Check an exchange document completely, then load it in one transaction.
 
-Three passes, so the document is never held whole: the first reads it once, checks every
-record on its own and spools the parsed records to temporary files; the second checks what
-lies between records (references, duplicates, cycles, a run's recipe) of every record that
-passed the first; only then, if nothing is wrong, the third writes in batches, a few queries
-per batch of records. Problems of both checking passes are reported together, in file order.
-The second and third passes are one transaction, begun by waiting for any other import to
-end: what the second reads of the database is what the third writes over.
+Three passes, the document never held whole (docs/design.md, "How an import flows"): each
+record checked on its own and spooled; the checks between records; the write. The last two
+are one transaction, begun by waiting for any other import to end.
 """
 
 import difflib
@@ -15,7 +11,6 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
@@ -26,7 +21,6 @@ from .document import Header, Record, iter_document
 from .errors import (
     ExchangeError,
     Invalid,
-    Problem,
     Problems,
     described,
     json_type,
@@ -34,43 +28,15 @@ from .errors import (
     shown,
 )
 from .keyset import KeySet
+from .results import ImportResult
+from .rules import MatchesReferenced, NoCycle
 from .schema import FORMAT, HEADER_KEYS, SECTION_BY_KEY, SECTIONS, VERSION, Section
 from .streams import Source
+from .writer import Writer
 
 MODES = ("merge", "update", "replace")
-RUN_SECTIONS = ("production_runs", "assembly_runs")
 BATCH_SIZE = 500
 DEFAULT_ERROR_LIMIT = 100
-
-
-@dataclass
-class SectionResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    # Seconds spent reading and checking the section's records one by one, and writing them.
-    read_seconds: float = 0.0
-    write_seconds: float = 0.0
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged + self.skipped
-
-
-@dataclass
-class ImportResult:
-    mode: str
-    dry_run: bool
-    sections: dict[str, SectionResult] = field(default_factory=dict)
-    warnings: list[Problem] = field(default_factory=list)
-    warnings_total: int = 0
-    deleted: int = 0
-    # Existing records the file changes (update) or would change (merge leaves them).
-    changes: list = field(default_factory=list)
-    changes_total: int = 0
-    # Seconds spent on the checks between records (references, duplicates, cycles).
-    between_seconds: float = 0.0
 
 
 def _hint(key: str, choices) -> str:
@@ -79,6 +45,15 @@ def _hint(key: str, choices) -> str:
     if close:
         return f"; did you mean {close[0]!r}?"
     return f"; expected one of {', '.join(choices)}"
+
+
+def _tracked_fields() -> dict[str, list[str]]:
+    """Return, per section, the fields whose values the rules between records compare."""
+    tracked = defaultdict(list)
+    for section in SECTIONS:
+        for rule in section.rules_of(MatchesReferenced):
+            tracked[section.field_map[rule.ref].ref].append(rule.their)
+    return dict(tracked)
 
 
 def _kind(section_key: str) -> str:
@@ -170,9 +145,11 @@ class Importer:
         self.keys: dict[str, dict] = defaultdict(dict)
         # Runs' uuids, a million of them perhaps: kept in KeySets, which spill to disk.
         self.run_uuids: dict[str, KeySet] = {}
-        # What the cross-record checks need of the catalog in the file.
-        self.unit_recipe: dict[str, str] = {}
-        self.good_parts: dict[str, list] = {}
+        # What the rules between records need of the file: per (section, key), the value of
+        # each named record; per section, each named record's references to its own section.
+        self.file_values: dict[tuple[str, str], dict] = defaultdict(dict)
+        self.file_edges: dict[str, dict] = defaultdict(dict)
+        self.tracked = _tracked_fields()
         # Names of records with problems of their own: they resolve references (the problem
         # is theirs, not the referrer's) but take no part in the checks between records.
         self.failed: dict[str, set] = defaultdict(set)
@@ -185,7 +162,7 @@ class Importer:
     def run(self) -> ImportResult:
         with tempfile.TemporaryDirectory(prefix="bakery-import-") as directory:
             self.spools = {s.key: _Spool(directory, s.key) for s in SECTIONS}
-            self.run_uuids = {key: KeySet(directory) for key in RUN_SECTIONS}
+            self.run_uuids = {s.key: KeySet(directory) for s in SECTIONS if s.keyed_by_uuid}
             try:
                 return self._run()
             finally:
@@ -193,8 +170,6 @@ class Importer:
                     keys.close()
 
     def _run(self) -> ImportResult:
-        from .writer import Writer
-
         self._read()
         self._check_header()
         result = ImportResult(self.mode, self.dry_run)
@@ -372,16 +347,16 @@ class Importer:
         if not ok or children is False or record.duplicate_keys:
             self._note_failed(section, location, index, row)
             return
-        if not self._check_record(section, location, index, row):
+        if not self._apply_rules(section, location, index, row):
             self._note_failed(section, location, index, row)
             return
         if not self._note_key(section, location, index, row):
             return
-        if section.key == "finished_units":
-            self.unit_recipe[row["name"]] = row["recipe_name"]
-        elif section.key == "finished_goods":
-            self.good_parts[row["name"]] = [
-                (i, c["finished_good_name"]) for i, c in enumerate(children or [])
+        for key in self.tracked.get(section.key, ()):
+            self.file_values[section.key, key][row["name"]] = row[key]
+        for rule in section.rules_of(NoCycle):
+            self.file_edges[section.key][row["name"]] = [
+                (i, child[rule.ref]) for i, child in enumerate(children or [])
             ]
         self.spools[section.key].add(
             (record.index, tuple(row[f.key] for f in section.fields), children)
@@ -440,29 +415,22 @@ class Importer:
             children.append(row)
         return children if ok else False
 
-    def _check_record(self, section: Section, location: str, index: int, row: dict) -> bool:
-        """Apply the rules of one record that go beyond its fields' own values."""
-        if section.key == "finished_units":
-            needed = {"discrete_count": "items_per_batch", "batch_portion": "batch_percentage"}
-            key = needed[row["yield_mode"]]
-            if row[key] is None:
-                self.problems.add(
-                    f"{location}.{key}",
-                    "required_for_mode",
-                    order=self._order(section, index, key),
-                    mode=row["yield_mode"],
-                )
-                return False
-        elif section.key == "events" and row["year"] is None:
-            row["year"] = row["event_date"].year
-        elif section.key in ("production_runs", "assembly_runs") and row["uuid"] is None:
-            row["uuid"] = uuid.uuid4()
-            self.warnings.add(f"{location}.uuid", "new_uuid")
-        return True
+    def _apply_rules(self, section: Section, location: str, index: int, row: dict) -> bool:
+        """Apply the section's record rules to a record; return whether it may be imported."""
+        ok = True
+        for rule in section.record_rules:
+
+            def report(key, code, warning=False, **params):
+                notes = self.warnings if warning else self.problems
+                order = self._order(section, index, key)
+                notes.add(f"{location}.{key}", code, order=order, **params)
+
+            ok = rule.apply(row, report) and ok
+        return ok
 
     def _note_failed(self, section: Section, location: str, index: int, row: dict):
         """Remember the natural key of a record with problems, if its key fields fit."""
-        if section.key in ("production_runs", "assembly_runs"):
+        if section.keyed_by_uuid:
             return
         key = tuple(row[k] for k in section.natural_key)
         if None in key:
@@ -474,7 +442,7 @@ class Importer:
 
     def _note_key(self, section: Section, location: str, index: int, row: dict) -> bool:
         """Remember a record's natural key, refusing one seen before in the file."""
-        if section.key in RUN_SECTIONS:
+        if section.keyed_by_uuid:
             # A repeat is found when the batch is flushed, and reported after the first pass.
             self.run_uuids[section.key].add(row["uuid"].bytes, index)
             return True
@@ -517,6 +485,8 @@ class Importer:
             if not refs and not nested_refs:
                 continue
             positions = [i for i, f in enumerate(section.fields) if f.ref]
+            keys = [f.key for f in section.fields]
+            matches = section.rules_of(MatchesReferenced)
             known = {f.ref: self.keys[f.ref + ":all"] for f in [*refs, *nested_refs]}
             for batch in self.spools[section.key].batches():
                 for index, values, children in batch:
@@ -542,10 +512,15 @@ class Importer:
                                     value,
                                     self._order(section, index, section.nested.key, j, f.key),
                                 )
-                    if section.key == "production_runs" and resolved:
-                        self._check_run_recipe(section, location, index, values)
-        self._check_units_keep_their_runs()
-        self._check_cycles()
+                    if resolved and matches:
+                        row = dict(zip(keys, values, strict=True))
+                        for rule in matches:
+                            self._check_matches(rule, section, location, index, row)
+        for section in SECTIONS:
+            for rule in section.rules_of(MatchesReferenced):
+                self._check_referrers_agree(rule, section)
+            for rule in section.rules_of(NoCycle):
+                self._check_cycles(rule, section)
 
     def _report_duplicate_uuids(self):
         for key, seen in self.run_uuids.items():
@@ -561,19 +536,28 @@ class Importer:
                 )
 
     def _load_db_catalog(self):
-        """Read what the checks need of the database's catalog (nothing in replace mode)."""
-        from bakery.models import Composition, FinishedUnit
-
-        self.db_unit_recipe, self.db_good_parts = {}, defaultdict(list)
-        if self.mode == "replace":
-            return
-        self.db_unit_recipe = dict(
-            FinishedUnit.objects.values_list("name", "recipe__name").iterator()
-        )
-        for assembly, part in Composition.objects.filter(finished_good__isnull=False).values_list(
-            "assembly__name", "finished_good__name"
-        ):
-            self.db_good_parts[assembly].append(part)
+        """Read what the rules between records need of the database (nothing in replace mode)."""
+        self.db_values: dict[tuple[str, str], dict] = {}
+        self.db_edges: dict[str, dict] = {}
+        for section in SECTIONS:
+            for key in self.tracked.get(section.key, ()):
+                self.db_values[section.key, key] = {}
+                if self.mode != "replace":
+                    f = section.field_map[key]
+                    column = f"{f.attr}__name" if f.ref else f.attr
+                    rows = section.model._default_manager.values_list("name", column)
+                    self.db_values[section.key, key] = dict(rows.iterator())
+            for rule in section.rules_of(NoCycle):
+                edges = self.db_edges[section.key] = defaultdict(list)
+                if self.mode == "replace":
+                    continue
+                nested = section.nested
+                f = next(f for f in nested.fields if f.key == rule.ref)
+                rows = nested.model._default_manager.filter(**{f"{f.attr}__isnull": False})
+                for parent, part in rows.values_list(
+                    f"{nested.parent_attr}__name", f"{f.attr}__name"
+                ):
+                    edges[parent].append(part)
 
     def _refuse_ref(self, location, f, value, order):
         """Refuse a reference to a record neither in the file nor in the database."""
@@ -587,74 +571,88 @@ class Importer:
         in_file = (name,) in self.keys[section_key]
         return in_file and (self.mode != "merge" or name not in self.db_names[section_key])
 
-    def _check_run_recipe(self, section, location, index, values):
-        recipe, unit = values[1], values[2]
-        if unit in self.failed["finished_units"]:
+    def _will_have(self, section_key: str, key: str, name: str):
+        """Return the value a named record will have in a field after the import."""
+        if self._writes(section_key, name):
+            return self.file_values[section_key, key][name]
+        return self.db_values[section_key, key].get(name)
+
+    def _check_matches(self, rule, section: Section, location: str, index: int, row: dict):
+        """Refuse a record whose field differs from that of the record its reference names."""
+        target = section.field_map[rule.ref].ref
+        name = row[rule.ref]
+        if name is None or name in self.failed[target]:
             return
-        if self._writes("finished_units", unit):
-            actual = self.unit_recipe[unit]
-        else:
-            actual = self.db_unit_recipe.get(unit)
-        if actual is not None and actual != recipe:
+        actual = self._will_have(target, rule.their, name)
+        if actual is not None and actual != row[rule.key]:
             self.problems.add(
-                f"{location}.finished_unit_name",
-                "recipe_mismatch",
-                order=self._order(section, index, "finished_unit_name"),
-                unit=unit,
+                f"{location}.{rule.ref}",
+                rule.code,
+                order=self._order(section, index, rule.ref),
+                name=name,
                 actual=actual,
-                recipe=recipe,
+                value=row[rule.key],
             )
 
-    def _check_units_keep_their_runs(self):
-        """Refuse an update giving a finished unit another recipe than its runs in the database.
+    def _check_referrers_agree(self, rule, section: Section):
+        """Refuse an update giving a referenced record a value that records of the database
+        referring to it disagree with (a finished unit another recipe than its runs').
 
-        The file's own runs are checked against the file's unit; only the database's runs that
-        the file does not set are counted. One query per batch of changed units.
+        The file's own records were checked against the file's value; only the database's
+        records that the file does not hold are counted. One query per batch of changed
+        records.
         """
-        from production.models import ProductionRun
-
         if self.mode != "update":
             return
-        section = SECTION_BY_KEY["finished_units"]
+        ref = section.field_map[rule.ref]
+        target = SECTION_BY_KEY[ref.ref]
+        file_values = self.file_values[target.key, rule.their]
+        db_values = self.db_values[target.key, rule.their]
         changed = {
-            name: recipe
-            for name, recipe in self.unit_recipe.items()
-            if self.db_unit_recipe.get(name) not in (None, recipe)
+            name: value
+            for name, value in file_values.items()
+            if db_values.get(name) not in (None, value)
         }
-        file_runs = self.run_uuids["production_runs"]
+        key = section.field_map[rule.key]
+        in_file = self.run_uuids[section.key] if section.keyed_by_uuid else None
         counts = defaultdict(int)
         names = sorted(changed)
         for start in range(0, len(names), BATCH_SIZE):
-            runs = ProductionRun.objects.filter(
-                finished_unit__name__in=names[start : start + BATCH_SIZE]
-            ).values_list("finished_unit__name", "recipe__name", "uuid")
-            for unit, recipe, run_uuid in runs.iterator():
-                if recipe != changed[unit] and run_uuid.bytes not in file_runs:
-                    counts[unit] += 1
+            rows = section.model._default_manager.filter(
+                **{f"{ref.attr}__name__in": names[start : start + BATCH_SIZE]}
+            ).values_list(f"{ref.attr}__name", f"{key.attr}__name", *section.natural_key)
+            for name, value, *natural_key in rows.iterator():
+                if value == changed[name]:
+                    continue
+                if in_file is not None and natural_key[0].bytes in in_file:
+                    continue
+                counts[name] += 1
+        meta = section.model._meta
         for name, count in counts.items():
-            index = self.keys["finished_units"][(name,)]
+            kind = meta.verbose_name if count == 1 else meta.verbose_name_plural
+            index = self.keys[target.key][(name,)]
             self.problems.add(
-                f"finished_units[{index}].recipe_name",
-                "runs_recipe_changed",
-                order=self._order(section, index, "recipe_name"),
-                unit=name,
-                recipe=changed[name],
-                runs=f"{count} production run{'s' if count > 1 else ''}",
-                current=self.db_unit_recipe[name],
+                f"{target.key}[{index}].{rule.their}",
+                rule.changed_code,
+                order=self._order(target, index, rule.their),
+                name=name,
+                value=changed[name],
+                referrers=f"{count} {kind}",
+                current=db_values[name],
             )
 
-    def _check_cycles(self):
-        """Refuse goods that would contain themselves, reporting each cycle once."""
-        section = SECTION_BY_KEY["finished_goods"]
-        graph = {k: list(v) for k, v in self.db_good_parts.items()}
-        for name in self.failed["finished_goods"]:
+    def _check_cycles(self, rule, section: Section):
+        """Refuse records that would contain themselves, reporting each cycle once."""
+        nested = section.nested
+        graph = {k: list(v) for k, v in self.db_edges[section.key].items()}
+        for name in self.failed[section.key]:
             graph[name] = []
         written = {}
-        for name, parts in self.good_parts.items():
-            if self._writes("finished_goods", name):
+        for name, parts in self.file_edges[section.key].items():
+            if self._writes(section.key, name):
                 graph[name] = [p for _, p in parts if p is not None]
                 written[name] = parts
-        index_of = {name: i for (name,), i in self.keys["finished_goods"].items()}
+        index_of = {name: i for (name,), i in self.keys[section.key].items()}
         reported = set()
         for name, parts in sorted(written.items(), key=lambda item: index_of[item[0]]):
             for position, part in parts:
@@ -666,10 +664,10 @@ class Importer:
                 reported.add(frozenset(path))
                 index = index_of[name]
                 self.problems.add(
-                    f"finished_goods[{index}].components[{position}].finished_good_name",
-                    "cycle",
-                    order=self._order(section, index, "components", position, "finished_good_name"),
-                    good=name,
+                    f"{section.key}[{index}].{nested.key}[{position}].{rule.ref}",
+                    rule.code,
+                    order=self._order(section, index, nested.key, position, rule.ref),
+                    name=name,
                     path=" → ".join([name, *path]),
                 )
 

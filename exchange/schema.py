@@ -25,6 +25,7 @@ from bakery.models import (
 from production.models import AssemblyRun, EventAssemblyTarget, EventProductionTarget, ProductionRun
 
 from .codecs import Codec, codec_for
+from .rules import DefaultFrom, MatchesReferenced, NewUuid, NoCycle, RecordRule, RequiredWhen
 
 FORMAT = "bakery-exchange"
 VERSION = 1
@@ -101,6 +102,8 @@ class Section:
     nested: Nested | None = None
     catalog: bool = True
     order_by: tuple[str, ...] = field(default=())
+    # Rules of its records beyond their fields' own values (exchange.rules).
+    rules: tuple = ()
 
     @cached_property
     def fields(self) -> tuple[BoundField, ...]:
@@ -121,8 +124,21 @@ class Section:
         return self.natural_key == ("name",)
 
     @property
+    def keyed_by_uuid(self) -> bool:
+        """Whether the natural key is a uuid (a run's): there may be a million of them."""
+        return self.natural_key == ("uuid",)
+
+    @property
     def references(self) -> tuple[BoundField, ...]:
         return tuple(f for f in self.fields if f.ref)
+
+    def rules_of(self, kind) -> tuple:
+        """Return the section's rules of a kind (a class of exchange.rules)."""
+        return tuple(rule for rule in self.rules if isinstance(rule, kind))
+
+    @property
+    def record_rules(self) -> tuple[RecordRule, ...]:
+        return self.rules_of(RecordRule)
 
 
 def _plain(*keys):
@@ -180,6 +196,12 @@ SECTIONS: tuple[Section, ...] = (
             ),
         ),
         natural_key=("name",),
+        rules=(
+            RequiredWhen(
+                "yield_mode",
+                {"discrete_count": "items_per_batch", "batch_portion": "batch_percentage"},
+            ),
+        ),
     ),
     Section(
         "finished_goods",
@@ -198,6 +220,7 @@ SECTIONS: tuple[Section, ...] = (
             one_of=("finished_unit_name", "finished_good_name"),
             order_by=("sort_order", "finished_unit__name", "finished_good__name"),
         ),
+        rules=(NoCycle("finished_good_name"),),
     ),
     Section(
         "packages",
@@ -227,6 +250,7 @@ SECTIONS: tuple[Section, ...] = (
         _plain("name", "event_date", "year", "notes"),
         natural_key=("name",),
         order_by=("event_date", "name"),
+        rules=(DefaultFrom("year", "event_date", lambda date: date.year),),
     ),
     Section(
         "event_recipient_packages",
@@ -286,6 +310,16 @@ SECTIONS: tuple[Section, ...] = (
         natural_key=("uuid",),
         catalog=False,
         order_by=("produced_at", "uuid"),
+        rules=(
+            NewUuid(),
+            MatchesReferenced(
+                "finished_unit_name",
+                "recipe_name",
+                their="recipe_name",
+                code="recipe_mismatch",
+                changed_code="runs_recipe_changed",
+            ),
+        ),
     ),
     Section(
         "assembly_runs",
@@ -305,6 +339,7 @@ SECTIONS: tuple[Section, ...] = (
         natural_key=("uuid",),
         catalog=False,
         order_by=("assembled_at", "uuid"),
+        rules=(NewUuid(),),
     ),
 )
 

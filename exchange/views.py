@@ -5,158 +5,40 @@ bytes. The import runs inside a transaction of its own and is kept only if its r
 preview's: otherwise the database changed in between, and the user gets a fresh preview.
 """
 
-import contextlib
-import datetime
 import hashlib
 import json
-import os
-import secrets
-import stat
-import tempfile
-import time
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from .admin import exported_models
 from .errors import ExchangeError
-from .forms import ConfirmForm, ImportForm, upload_suffix
+from .forms import ConfirmForm, ImportForm
 from .importer import import_document
+from .permissions import may_import, may_replace
+from .results import totals
 from .schema import SECTION_BY_KEY
 from .streams import Source
+from .uploads import (
+    PENDING,
+    LimitedUploadHandler,
+    checksum,
+    discard,
+    max_upload_size,
+    store,
+    stored_path,
+)
 from .writer import lock_for_writing
 
-DEFAULT_MAX_UPLOAD_SIZE = 100 * 1024**2
-PENDING = "bakery_import"
 RESULT = "bakery_import_result"
-# Uploads left behind (a preview never confirmed) are removed after a day.
-KEEP_UPLOADS = datetime.timedelta(days=1)
-CHUNK = 1024 * 1024
-
-
-def _has_every(user, actions) -> bool:
-    return all(
-        user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
-        for model in exported_models()
-        for action in actions
-    )
-
-
-def may_import(user) -> bool:
-    """Whether a user may add and change every model a document can hold."""
-    return _has_every(user, ("add", "change"))
-
-
-def may_replace(user) -> bool:
-    """Whether a user may also delete every such model, as a replace does."""
-    return _has_every(user, ("add", "change", "delete"))
-
-
-def max_upload_size() -> int:
-    return getattr(settings, "BAKERY_IMPORT_MAX_UPLOAD_SIZE", DEFAULT_MAX_UPLOAD_SIZE)
-
-
-class LimitedUploadHandler(FileUploadHandler):
-    """Stop an upload at the size limit instead of storing all of it first."""
-
-    def __init__(self, request, limit: int):
-        super().__init__(request)
-        self.limit = limit
-        self.exceeded = False
-
-    def receive_data_chunk(self, raw_data, start):
-        if start + len(raw_data) > self.limit:
-            self.exceeded = True
-            # The rest of the request is read and dropped, so the browser gets the page.
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None
-
-
-def upload_directory() -> Path:
-    """Return the directory of uploads awaiting confirmation, readable by this user only."""
-    base = Path(getattr(settings, "FILE_UPLOAD_TEMP_DIR", None) or tempfile.gettempdir())
-    directory = base / f"bakery-import-{os.getuid()}"
-    with contextlib.suppress(FileExistsError):
-        directory.mkdir(mode=0o700)
-    info = directory.lstat()
-    # In a shared temporary directory someone else could have made it first.
-    if (
-        not stat.S_ISDIR(info.st_mode)
-        or info.st_uid != os.getuid()
-        or stat.S_IMODE(info.st_mode) & 0o077
-    ):
-        raise ImproperlyConfigured(f"{directory} must be a directory only this user may use")
-    return directory
-
-
-def _stored_path(pending: dict) -> Path:
-    return upload_directory() / f"{pending['token']}{pending['suffix']}"
-
-
-def _checksum(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        while chunk := file.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _remove_stale_uploads(directory: Path):
-    limit = time.time() - KEEP_UPLOADS.total_seconds()
-    for path in directory.iterdir():
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except FileNotFoundError:
-            pass
-
-
-def _discard(request):
-    """Forget the session's pending upload and delete its file."""
-    pending = request.session.pop(PENDING, None)
-    if pending:
-        _stored_path(pending).unlink(missing_ok=True)
-
-
-def _store(request, upload, mode: str):
-    """Keep an upload under a random token (its suffix tells how it is compressed)."""
-    _discard(request)
-    directory = upload_directory()
-    _remove_stale_uploads(directory)
-    token = secrets.token_urlsafe(24)
-    suffix = upload_suffix(upload.name)
-    digest = hashlib.sha256()
-    fd = os.open(directory / f"{token}{suffix}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with open(fd, "wb") as file:
-        for chunk in upload.chunks(CHUNK):
-            digest.update(chunk)
-            file.write(chunk)
-    request.session[PENDING] = {
-        "token": token,
-        "suffix": suffix,
-        "name": upload.name,
-        "size": upload.size,
-        "sha256": digest.hexdigest(),
-        "mode": mode,
-        # Set by the preview: the signature of its result and, for replace, what it deletes.
-        "preview": None,
-        "delete_count": None,
-    }
 
 
 def _run(pending: dict, dry_run: bool):
-    source = Source(str(_stored_path(pending)))
+    source = Source(str(stored_path(pending)))
     try:
         return import_document(source, mode=pending["mode"], dry_run=dry_run)
     finally:
@@ -165,7 +47,7 @@ def _run(pending: dict, dry_run: bool):
 
 def _problem_lines(exc: ExchangeError, pending: dict) -> list[str]:
     """Return the problems as the command prints them, naming the file as the user knows it."""
-    path = str(_stored_path(pending))
+    path = str(stored_path(pending))
     return [line.replace(path, pending["name"]) for line in str(exc).splitlines()]
 
 
@@ -173,10 +55,7 @@ def _signature(result) -> str:
     """Return a digest of everything an import does: counts, changes and deletions."""
     content = {
         "mode": result.mode,
-        "sections": {
-            key: [r.created, r.updated, r.unchanged, r.skipped]
-            for key, r in result.sections.items()
-        },
+        "sections": {key: list(r.counts) for key, r in result.sections.items()},
         "deleted": result.deleted,
         "changes": [[c.location, c.record, c.fields, c.applied] for c in result.changes],
         "changes_total": result.changes_total,
@@ -190,7 +69,7 @@ def _summary(result, name: str) -> dict:
         {
             "key": key,
             "label": str(SECTION_BY_KEY[key].model._meta.verbose_name_plural),
-            "counts": [r.created, r.updated, r.unchanged, r.skipped],
+            "counts": list(r.counts),
         }
         for key, r in result.sections.items()
         if r.total
@@ -199,7 +78,7 @@ def _summary(result, name: str) -> dict:
         "name": name,
         "mode": result.mode,
         "sections": sections,
-        "totals": [sum(s["counts"][i] for s in sections) for i in range(4)],
+        "totals": list(totals(result)),
         "deleted": result.deleted,
         "changes": [
             {"location": c.location, "record": c.record, "fields": c.fields, "applied": c.applied}
@@ -242,7 +121,7 @@ def _import_form(request, handler):
     else:
         form = ImportForm(request.POST, request.FILES, too_large=handler.exceeded, **options)
         if form.is_valid():
-            _store(request, form.cleaned_data["file"], form.cleaned_data["mode"])
+            store(request.session, form.cleaned_data["file"], form.cleaned_data["mode"])
             return redirect("exchange:preview")
     return _render(
         request,
@@ -257,7 +136,7 @@ def preview_view(request):
     """Show what importing the uploaded file would do, by a dry run: nothing is written."""
     _check_permission(request)
     pending = request.session.get(PENDING)
-    if not pending or not _stored_path(pending).is_file():
+    if not pending or not stored_path(pending).is_file():
         messages.error(request, "There is no uploaded file to preview; upload one.")
         return redirect("exchange:import")
     context = {"pending": pending}
@@ -293,7 +172,7 @@ def confirm_view(request):
         or not pending["preview"]
         or form.cleaned_data["token"] != pending["token"]
         or form.cleaned_data["sha256"] != pending["sha256"]
-        or not _stored_path(pending).is_file()
+        or not stored_path(pending).is_file()
     ):
         messages.error(
             request,
@@ -326,8 +205,8 @@ def _apply(request, pending):
             # on SQLite a transaction that has read could not take the write lock later.
             lock_for_writing()
             # The bytes imported are the bytes previewed: checked inside the transaction.
-            if _checksum(_stored_path(pending)) != pending["sha256"]:
-                _discard(request)
+            if checksum(stored_path(pending)) != pending["sha256"]:
+                discard(request.session)
                 messages.error(
                     request,
                     "The uploaded file changed since the preview; nothing was imported. "
@@ -351,7 +230,7 @@ def _apply(request, pending):
             "preview of the same file: check it, then confirm again.",
         )
         return redirect("exchange:preview")
-    _discard(request)
+    discard(request.session)
     request.session[RESULT] = _summary(result, pending["name"])
     return redirect("exchange:result")
 

@@ -1,13 +1,13 @@
 """Write checked, spooled records to the database in batches: a few queries per batch."""
 
 import json
-from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.db.models import Q
 
 from . import failpoints
 from .errors import Problems
+from .results import Change, SectionResult
 from .schema import SECTION_BY_KEY, SECTIONS, Section
 
 CREATE_BATCH_SIZE = 1000
@@ -30,19 +30,6 @@ def _chunks(items, size):
     items = list(items)
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-@dataclass(frozen=True)
-class Change:
-    """What an import changes in an existing record: (field, old, new) as the file shows them.
-
-    applied is False for a merge, which leaves the record as it is.
-    """
-
-    location: str
-    record: str
-    fields: tuple[tuple[str, str, str], ...]
-    applied: bool
 
 
 def _show(value) -> str:
@@ -102,14 +89,9 @@ class Inserter:
 class SortedInserter(Inserter):
     """Insert rows into an empty SQLite table in the order of its unique key, indexes after.
 
-    Into a large table, rows in file order land all over the unique key's index and its
-    foreign keys' indexes, and each SQLite insert then reads and writes pages out of its
-    cache: a millionth row cost more than twice the first. Here the rows wait in a
-    temporary table without any index; finish() copies them in key order, which only ever
-    appends to the unique index, into the table stripped of its other indexes, and makes
-    those again, each with one sort. SQLite does the sorting, on disk past its cache.
-    The table's columns take the values as they would have by a plain insert: those of the
-    temporary table have no type, so they store each value as it is given.
+    In file order a large table's indexes outgrow SQLite's cache (docs/design.md, import step
+    7); here rows wait in an untyped temporary table, which stores each value as given, and
+    finish() copies them in key order and makes the other indexes again.
     """
 
     def __init__(self, model, columns: list[str], codecs: list, order: list[str]):
@@ -163,14 +145,10 @@ def _still_writing() -> OperationalError:
 def lock_for_writing():
     """Wait until no other import writes to the database; hold that until the transaction ends.
 
-    Imports then write one after the other, and each reads the records of the ones before it
-    as existing ones (merge leaves them unchanged) instead of colliding with them on a unique
-    key or in a deadlock. PostgreSQL: a transaction-level advisory lock. SQLite: the
-    database's write lock, taken before the transaction reads anything, as BEGIN IMMEDIATE
-    would: a transaction that has read may not wait for the write lock, SQLite refuses it at
-    once. On both, the import then waits up to WRITE_LOCK_TIMEOUT for any lock, where
-    PostgreSQL would wait forever and SQLite five seconds: an SQLite commit waits for readers
-    such as an export. (SQLite keeps that timeout for the rest of the connection's life.)
+    PostgreSQL: a transaction-level advisory lock. SQLite: the write lock, taken before the
+    transaction reads anything, since SQLite refuses a transaction that has read the write lock
+    at once (docs/design.md, import step 4). Either waits up to WRITE_LOCK_TIMEOUT; SQLite
+    keeps that busy timeout for the rest of the connection's life.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -319,8 +297,6 @@ class Writer:
         return self._names[section_key]
 
     def write_section(self, section: Section, spool):
-        from .importer import SectionResult
-
         result = SectionResult()
         columns = [f.column for f in section.fields]
         codecs = [f.codec for f in section.fields]

@@ -4,8 +4,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from exchange.errors import ExchangeError
-from exchange.exporter import RECORD_LINES, event_scope, export_document, snapshot
+from exchange.exporter import export_document
+from exchange.jsontext import RECORD_LINES
 from exchange.progress import RawText, SectionProgress, shows_progress
+from exchange.scope import event_scope
+from exchange.snapshot import snapshot
 from exchange.streams import atomic_output
 
 

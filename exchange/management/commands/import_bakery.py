@@ -10,6 +10,7 @@ from django.db import DatabaseError
 from exchange.errors import ExchangeError
 from exchange.importer import DEFAULT_ERROR_LIMIT, MODES, import_document
 from exchange.progress import SectionProgress, shows_progress
+from exchange.results import COLUMNS, totals
 from exchange.streams import DEFAULT_MAX_SIZE, Source
 
 UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -134,19 +135,14 @@ class Command(BaseCommand):
     @staticmethod
     def summary(name, result) -> str:
         """Return the table of what the import did (or would do) per section."""
-        header = ("section", "created", "updated", "unchanged", "skipped")
-        rows = [
-            (key, r.created, r.updated, r.unchanged, r.skipped)
-            for key, r in result.sections.items()
-            if r.total
-        ]
-        totals = ("total", *(sum(row[i] for row in rows) for i in range(1, 5)))
+        header = ("section", *COLUMNS)
+        rows = [(key, *r.counts) for key, r in result.sections.items() if r.total]
         lines = [
             f"{'Dry run of' if result.dry_run else 'Imported'} {name} ({result.mode} mode):",
         ]
         if result.deleted:
             lines.append(f"Deleted {result.deleted} existing records first (replace mode).")
-        lines.extend(_table([header, *rows, totals]))
+        lines.extend(_table([header, *rows, ("total", *totals(result))]))
         if result.dry_run:
             lines.append("Dry run: nothing was written.")
         return "\n".join(lines)

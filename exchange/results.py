@@ -1,0 +1,65 @@
+"""What an import did, or would do: per section, the changes it makes, and their totals.
+
+The command's table and the admin's pages show the same results.
+"""
+
+from dataclasses import dataclass, field
+
+from .errors import Problem
+
+# What happened to each record of a section, in the order SectionResult.counts gives them.
+COLUMNS = ("created", "updated", "unchanged", "skipped")
+
+
+@dataclass(frozen=True)
+class Change:
+    """What an import changes in an existing record: (field, old, new) as the file shows them.
+
+    applied is False for a merge, which leaves the record as it is.
+    """
+
+    location: str
+    record: str
+    fields: tuple[tuple[str, str, str], ...]
+    applied: bool
+
+
+@dataclass
+class SectionResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    # Seconds spent reading and checking the section's records one by one, and writing them.
+    read_seconds: float = 0.0
+    write_seconds: float = 0.0
+
+    @property
+    def counts(self) -> tuple[int, int, int, int]:
+        """Return the records created, updated, unchanged and skipped (COLUMNS)."""
+        return (self.created, self.updated, self.unchanged, self.skipped)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass
+class ImportResult:
+    mode: str
+    dry_run: bool
+    sections: dict[str, SectionResult] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    warnings_total: int = 0
+    deleted: int = 0
+    # Existing records the file changes (update) or would change (merge leaves them).
+    changes: list = field(default_factory=list)
+    changes_total: int = 0
+    # Seconds spent on the checks between records (references, duplicates, cycles).
+    between_seconds: float = 0.0
+
+
+def totals(result: ImportResult) -> tuple[int, int, int, int]:
+    """Return the records created, updated, unchanged and skipped over every section."""
+    counts = [r.counts for r in result.sections.values()]
+    return tuple(sum(r[i] for r in counts) for i in range(len(COLUMNS)))

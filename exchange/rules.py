@@ -1,0 +1,90 @@
+"""Rules of a section's records beyond their fields' own values, declared in schema.py.
+
+A record rule looks at one record that passed its fields' checks (apply); the importer runs
+it in its first pass. A rule between records (MatchesReferenced, NoCycle) needs the file and
+the database: the importer gathers what it names (needs) and checks it in its second pass,
+inside the import's transaction. Values are read by key.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+class RecordRule:
+    """A rule of one record: it may fill a value, warn, or refuse the record."""
+
+    def apply(self, row: dict, report) -> bool:
+        """Check or complete a record; report(key, code, warning=False, **params) notes a
+        problem at a field; return whether the record may be imported."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class RequiredWhen(RecordRule):
+    """A field required by the value of another: a finished unit's yield by its yield mode."""
+
+    by: str
+    # The value of `by` -> the key it requires.
+    required: dict
+
+    def apply(self, row, report):
+        key = self.required.get(row[self.by])
+        if key is not None and row[key] is None:
+            report(key, "required_for_mode", mode=row[self.by])
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class DefaultFrom(RecordRule):
+    """A field left empty is derived from another: an event's year from its date."""
+
+    key: str
+    source: str
+    derive: Callable
+
+    def apply(self, row, report):
+        if row[self.key] is None:
+            row[self.key] = self.derive(row[self.source])
+        return True
+
+
+@dataclass(frozen=True)
+class NewUuid(RecordRule):
+    """A record without its uuid gets a new one, with a warning: a second import of the same
+    file would not know it again."""
+
+    key: str = "uuid"
+
+    def apply(self, row, report):
+        if row[self.key] is None:
+            row[self.key] = uuid.uuid4()
+            report(self.key, "new_uuid", warning=True)
+        return True
+
+
+@dataclass(frozen=True)
+class MatchesReferenced:
+    """A record's field equals the same field of the record a reference of it names, as that
+    record will be after the import: a production run's recipe is its finished unit's.
+
+    code is the problem of a record that disagrees; changed_code that of an update giving the
+    referenced record a value that records in the database, and not in the file, disagree
+    with.
+    """
+
+    ref: str
+    key: str
+    their: str
+    code: str
+    changed_code: str
+
+
+@dataclass(frozen=True)
+class NoCycle:
+    """A record does not contain itself through the references of its nested list to its own
+    section: a finished good holding a box that holds the good."""
+
+    ref: str
+    code: str = "cycle"

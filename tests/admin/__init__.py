@@ -1,0 +1,1 @@
+"""The admin: model pages and actions, the import page, the export action and its permissions."""

@@ -1,0 +1,1 @@
+"""The exchange: export, import, their files, checks and modes, and the round trip."""

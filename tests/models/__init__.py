@@ -1,0 +1,1 @@
+"""The models: constraints, delete rules, validation, natural keys and the factories."""

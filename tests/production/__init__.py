@@ -1,0 +1,1 @@
+"""Production: package fulfillment, event targets, progress and the event_progress command."""

@@ -1,0 +1,1 @@
+"""The commands that fill an empty database: seed_demo and generate_bakery."""

@@ -1,4 +1,8 @@
-"""factory_boy factories for every model, and a whole consistent bakery in one call."""
+"""factory_boy factories for every model, and a whole consistent bakery in one call.
+
+build_bakery() makes an ordinary one; rich_bakery() adds to it the awkward values a copy must
+keep: unicode and quotes, blanks and nulls, the limits of numbers and odd UTC offsets.
+"""
 
 import datetime
 import uuid
@@ -24,6 +28,12 @@ from bakery.models import (
     YieldMode,
 )
 from production.models import AssemblyRun, EventAssemblyTarget, EventProductionTarget, ProductionRun
+
+EASTERN = datetime.timezone(datetime.timedelta(hours=-5))
+INDIA = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
+CHATHAM = datetime.timezone(datetime.timedelta(hours=12, minutes=45))
+LARGEST = Decimal("99999999.9999")
+INT_MAX = 2**31 - 1
 
 
 class IngredientFactory(factory.django.DjangoModelFactory):
@@ -302,4 +312,159 @@ def build_bakery() -> Bakery:
         b.assembly_runs.append(AssemblyRunFactory(event=event, finished_good=box))
     b.production_runs.append(ProductionRunFactory(standalone=True, finished_unit=cookie))
     b.assembly_runs.append(AssemblyRunFactory(standalone=True, finished_good=tin))
+    return b
+
+
+def rich_bakery():
+    """Add to build_bakery() names with unicode and quotes, nulls, limits and odd offsets."""
+    b = build_bakery()
+    cream = IngredientFactory(name="Crème fraîche", category="", recipe_unit="", notes="")
+    spice = IngredientFactory(name="Grandma's Lebkuchen spice", notes='The "secret" one\n2 tsp')
+    sprinkles = IngredientFactory(name="Sprinkles 🌈✨", category="Décor", recipe_unit="g")
+    long_name = IngredientFactory(name="é" * 200, notes="a name at the length limit")
+    brulee = RecipeFactory(
+        name='Crème brûlée "Deluxe"',
+        category="",
+        yield_quantity=LARGEST,
+        yield_unit="",
+        source="",
+        estimated_time_minutes=None,
+        notes="",
+        ingredients=[(cream, Decimal("0.1330")), (sprinkles, LARGEST)],
+    )
+    lebkuchen = RecipeFactory(
+        name="Grandma's Lebkuchen",
+        yield_quantity=Decimal("0.0000"),
+        source='Oma\'s "Backbuch", p. 12',
+        estimated_time_minutes=0,
+        notes="Rest the dough overnight.\nBake at 180 °C.",
+        ingredients=[(spice, Decimal("0.0001")), (long_name, Decimal("12.5000"))],
+    )
+    RecipeIngredient.objects.filter(recipe=lebkuchen, ingredient=spice).update(
+        unit="", notes="ground, not whole 🌰"
+    )
+    ramekin = FinishedUnitFactory(
+        name="Brûlée ramekin 🍮",
+        recipe=brulee,
+        items_per_batch=INT_MAX,
+        batch_percentage=None,
+        item_unit="",
+        inventory_count=INT_MAX,
+        notes="",
+    )
+    heart = FinishedUnitFactory(
+        name='Lebkuchen heart "XL"',
+        recipe=lebkuchen,
+        portion=True,
+        batch_percentage=Decimal("100.0000"),
+        inventory_count=0,
+        notes="Ich liebe dich ❤",
+    )
+    sliver = FinishedUnitFactory(
+        name="Lebkuchen sliver", recipe=lebkuchen, portion=True, batch_percentage=Decimal("0.0001")
+    )
+    sampler = FinishedGoodFactory(
+        name="Sampler 🎁",
+        description="",
+        inventory_count=INT_MAX,
+        notes='"Fragile"',
+        components=[(ramekin, 2), (heart, 1)],
+    )
+    tower = FinishedGoodFactory(
+        name='Tower "Grand"',
+        description="Three levels\nof goods",
+        components=[(sampler, 3), (b.finished_goods[1], 1), (sliver, INT_MAX)],
+    )
+    empty_box = FinishedGoodFactory(name="Empty box", description="")
+    Composition.objects.filter(assembly=tower, finished_good=sampler).update(sort_order=INT_MAX)
+    template = PackageFactory(
+        name="Template: Oma's 🎄 box",
+        is_template=True,
+        description="",
+        notes="Copy me",
+        contents=[(tower, INT_MAX), (sampler, 1)],
+    )
+    bare = PackageFactory(name="Bare package", description="", notes="")
+    zoe = RecipientFactory(
+        name="Zoë O'Brien-Müller",
+        household_name="",
+        address='12 "Rue" de l\'Église\n75001 Paris',
+        notes="",
+    )
+    kenji = RecipientFactory(name="健二 🍡", household_name="山田家", address="", notes="日本")
+    RecipientFactory(
+        name="🍪" * 200,
+        household_name="\t padded household \n",
+        address="C:\\Users\\oma\\recipes; tab\there",
+        notes="line\u2028separator\u2029and nbsp\u00a0 ",
+    )
+    hanukkah = EventFactory(
+        name="Hanukkah 🕎 2025",
+        event_date=datetime.date(2025, 12, 14),
+        year=2025,
+        notes='Eight nights, "eight" boxes',
+    )
+    leap = EventFactory(name="Leap day", event_date=datetime.date(2028, 2, 29), notes="")
+    for recipient, package, status, delivered_to in (
+        (zoe, template, FulfillmentStatus.DELIVERED, 'Mrs. "Hudson" next door'),
+        (kenji, bare, FulfillmentStatus.READY, ""),
+        (b.recipients[0], b.packages[1], FulfillmentStatus.PENDING, ""),
+    ):
+        EventRecipientPackageFactory(
+            event=hanukkah,
+            recipient=recipient,
+            package=package,
+            quantity=INT_MAX if recipient is zoe else 1,
+            fulfillment_status=status,
+            delivered_to=delivered_to,
+            notes="" if recipient is kenji else "Ring twice ☎",
+        )
+    EventProductionTargetFactory(event=hanukkah, recipe=brulee, target_batches=INT_MAX, notes="")
+    EventProductionTargetFactory(event=leap, recipe=lebkuchen, target_batches=1, notes="leap ✓")
+    EventAssemblyTargetFactory(event=hanukkah, finished_good=tower, target_quantity=1, notes="")
+    EventAssemblyTargetFactory(event=leap, finished_good=empty_box, target_quantity=INT_MAX)
+    ProductionRunFactory(
+        standalone=True,
+        finished_unit=ramekin,
+        num_batches=INT_MAX,
+        expected_yield=0,
+        actual_yield=INT_MAX,
+        produced_at=datetime.datetime(2025, 12, 15, 10, 0, 0, 123456, tzinfo=EASTERN),
+        total_ingredient_cost=LARGEST,
+        per_unit_cost=Decimal("0.1330"),
+        notes='Burnt one "a little" 🔥',
+    )
+    ProductionRunFactory(
+        event=hanukkah,
+        finished_unit=heart,
+        num_batches=1,
+        produced_at=datetime.datetime(2025, 12, 31, 23, 59, 59, 999999, tzinfo=INDIA),
+        total_ingredient_cost=Decimal("0.0000"),
+        per_unit_cost=Decimal("0.0000"),
+        notes="",
+    )
+    ProductionRunFactory(
+        event=leap,
+        finished_unit=sliver,
+        produced_at=datetime.datetime(2028, 2, 29, 0, 0, 0, 1, tzinfo=CHATHAM),
+        notes="",
+    )
+    AssemblyRunFactory(
+        standalone=True,
+        finished_good=tower,
+        quantity_assembled=INT_MAX,
+        assembled_at=datetime.datetime(2025, 12, 20, 8, 30, 15, 500000, tzinfo=EASTERN),
+        total_component_cost=LARGEST,
+        per_unit_cost=Decimal("0.0001"),
+        notes="",
+    )
+    AssemblyRunFactory(
+        event=hanukkah,
+        finished_good=sampler,
+        quantity_assembled=1,
+        assembled_at=datetime.datetime(2025, 12, 14, 17, 0, tzinfo=INDIA),
+        total_component_cost=Decimal("0.0000"),
+        per_unit_cost=Decimal("0.0000"),
+        notes="Lit the candles first 🕯",
+    )
     return b

@@ -8,7 +8,8 @@ from django.db import connection
 from django.urls import reverse
 
 from bakery.models import Event, FinishedGood, Recipe
-from exchange.admin import ACTION_NAME, exported_models
+from exchange.admin import ACTION_NAME
+from exchange.permissions import exported_models
 from production.models import EventAssemblyTarget, ProductionRun
 
 

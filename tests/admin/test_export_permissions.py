@@ -12,7 +12,8 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission, User
 from django.urls import reverse
 
-from exchange.admin import ACTION_NAME, ExportActionMixin, exported_models
+from exchange.admin import ACTION_NAME, ExportActionMixin
+from exchange.permissions import exported_models
 from exchange.schema import FORMAT, SECTIONS
 
 # Every change list of the admin, those offering the export and the others (users, groups).

@@ -18,10 +18,10 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from bakery.models import Event, Ingredient, Recipe
-from exchange.admin import exported_models
-from exchange.views import PENDING, may_import, upload_directory
+from exchange.permissions import exported_models, may_import
+from exchange.uploads import PENDING, upload_directory
 from production.models import AssemblyRun, ProductionRun
-from tests.exchange_helpers import NAMES, minimal_document, run_import, snapshot, write_document
+from tests.helpers import NAMES, minimal_document, run_import, snapshot, write_document
 
 IMPORT_URL = reverse("exchange:import")
 PREVIEW_URL = reverse("exchange:preview")

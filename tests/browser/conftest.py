@@ -9,6 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
 from tests.browser.pages import PASSWORD, USERNAME
+from tests.helpers import unavailable
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,7 +27,7 @@ CHROMIUM_ARGS = [
 def browser():
     """Debian's Chromium, headless, for every browser test."""
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+        unavailable(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
     # Playwright's sync API keeps an event loop in this thread, and Django refuses ORM calls
     # made where a loop is running; the tests' own queries are synchronous all the same.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 from bakery.models import Event, EventRecipientPackage, FulfillmentStatus, Recipe
 from production.models import EventAssemblyTarget, EventProductionTarget, ProductionRun
 from tests.browser.pages import export_events, log_in, run_action, screenshot, select_rows, upload
-from tests.exchange_helpers import minimal_document, write_document
+from tests.helpers import minimal_document, write_document
 
 
 def test_log_in_shows_the_admin_with_the_import_link(page, baker):

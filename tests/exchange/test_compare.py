@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.test_exchange_roundtrip import document_records
+from tests.helpers import document_records
 
 
 @pytest.fixture

@@ -14,9 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bakery.models import Composition, FulfillmentStatus, Package, PackageFinishedGood, YieldMode
-from exchange.exporter import RECORD_LINES, DocumentWriter, Scope, _Names, iter_section
-from exchange.schema import HEADER_KEYS, SECTION_BY_KEY, SECTIONS
 from exchange.codecs import format_datetime
+from exchange.exporter import _Names, iter_section
+from exchange.jsontext import RECORD_LINES, DocumentWriter
+from exchange.schema import HEADER_KEYS, SECTION_BY_KEY, SECTIONS
+from exchange.scope import Scope
 from production.models import ProductionRun
 from tests.factories import (
     AssemblyRunFactory,
@@ -33,13 +35,13 @@ from tests.factories import (
     RecipeIngredientFactory,
     RecipientFactory,
     build_bakery,
+    rich_bakery,
 )
-from tests.test_exchange_roundtrip import (
+from tests.helpers import (
     empty_database,
     export_document,
     export_text,
     import_file,
-    rich_bakery,
     row_count,
     without_exported_at,
 )
@@ -532,6 +534,7 @@ flat_records = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(chunks=st.lists(flat_records, max_size=4))
 def test_writer_writes_a_section_in_chunks_as_record_by_record(chunks):

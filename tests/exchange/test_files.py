@@ -20,13 +20,13 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from exchange.streams import atomic_output
-from tests.test_exchange_roundtrip import (
+from tests.helpers import (
     document_records,
     empty_database,
     export_document,
     export_text,
     import_file,
-    snapshot_database,
+    snapshot,
     without_exported_at,
 )
 
@@ -64,7 +64,7 @@ def decompressed(path: Path) -> bytes:
 @pytest.mark.parametrize("suffix", list(COMPRESSIONS))
 def test_export_compresses_by_suffix_and_import_reads_it_back(bakery, tmp_path, suffix):
     path = tmp_path / f"bakery.json{suffix}"
-    before = snapshot_database()
+    before = snapshot(ids=False)
     plain = export_document()
 
     err = export_to(path)
@@ -77,13 +77,13 @@ def test_export_compresses_by_suffix_and_import_reads_it_back(bakery, tmp_path, 
     out, err = import_file(path)
     assert err == ""
     assert out.splitlines()[0] == f"Imported {path} (merge mode):"
-    assert snapshot_database() == before
+    assert snapshot(ids=False) == before
 
 
 @pytest.mark.parametrize("suffix", [".GZ", ".Xz"])
 def test_export_and_import_recognise_a_suffix_in_any_case(bakery, tmp_path, suffix):
     path = tmp_path / f"bakery.json{suffix}"
-    before = snapshot_database()
+    before = snapshot(ids=False)
 
     export_to(path)
 
@@ -92,7 +92,7 @@ def test_export_and_import_recognise_a_suffix_in_any_case(bakery, tmp_path, suff
     json.loads(decompress(path.read_bytes()))
     empty_database()
     import_file(path)
-    assert snapshot_database() == before
+    assert snapshot(ids=False) == before
 
 
 def test_export_writes_standard_output_by_dash(bakery):
@@ -105,7 +105,7 @@ def test_export_writes_standard_output_by_dash(bakery):
 
 def test_import_reads_standard_input_by_dash(bakery, monkeypatch):
     text = export_text()
-    before = snapshot_database()
+    before = snapshot(ids=False)
     empty_database()
     monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO(text.encode("utf-8"))))
 
@@ -113,7 +113,7 @@ def test_import_reads_standard_input_by_dash(bakery, monkeypatch):
 
     assert out.splitlines()[0] == "Imported standard input (merge mode):"
     assert err == ""
-    assert snapshot_database() == before
+    assert snapshot(ids=False) == before
 
 
 def test_import_from_standard_input_locates_a_json_error(db, monkeypatch):
@@ -148,24 +148,24 @@ def test_import_locates_a_json_error_in_characters_after_a_byte_order_mark(db, t
 def test_import_accepts_a_utf8_byte_order_mark(bakery, tmp_path):
     path = tmp_path / "bom.json"
     path.write_bytes(BOM + export_text().encode("utf-8"))
-    before = snapshot_database()
+    before = snapshot(ids=False)
     empty_database()
 
     out, err = import_file(path)
 
     assert err == ""
-    assert snapshot_database() == before
+    assert snapshot(ids=False) == before
 
 
 def test_import_accepts_a_byte_order_mark_inside_a_compressed_file(bakery, tmp_path):
     path = tmp_path / "bom.json.gz"
     path.write_bytes(gzip.compress(BOM + export_text().encode("utf-8")))
-    before = snapshot_database()
+    before = snapshot(ids=False)
     empty_database()
 
     import_file(path)
 
-    assert snapshot_database() == before
+    assert snapshot(ids=False) == before
 
 
 def test_failed_export_leaves_an_existing_file_untouched_and_no_temporary_file(bakery, tmp_path):

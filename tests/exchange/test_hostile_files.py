@@ -1,8 +1,8 @@
 """Hostile and broken documents: each gets its exit status and exact located messages, and the
 database does not change; none makes the process crash, hang or fill the memory or the disk.
 
-The files are in tests/corpus, with what each must get in tests/corpus/expected.json (written
-by tests/corpus/generate.py from the format's contract, not from an import).
+The files are in tests/exchange/corpus, with what each must get in its expected.json (written by
+its generate.py from the format's contract, not from an import).
 """
 
 import gzip
@@ -19,9 +19,9 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
-from exchange.document import MAX_VALUE
+from exchange.guard import MAX_VALUE
 from exchange.streams import DEFAULT_MAX_SIZE
-from tests.exchange_helpers import run_import, snapshot
+from tests.helpers import run_import, snapshot
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
@@ -124,6 +124,7 @@ def manage(database: Path, *args, env=None, timeout=120):
     )
 
 
+@pytest.mark.slow
 def test_sample_of_the_corpus_in_real_processes_prints_no_traceback(seeded_database, tmp_path):
     def run(name):
         database = tmp_path / f"{name}.sqlite3"

@@ -6,7 +6,7 @@ import pytest
 
 from exchange.importer import import_document
 from exchange.streams import Source
-from tests.test_exchange_roundtrip import export_document, snapshot_database
+from tests.helpers import export_document, snapshot
 
 
 @pytest.fixture
@@ -43,8 +43,8 @@ def test_update_reports_each_changed_field_with_old_and_new_values(edited):
 
 def test_merge_reports_the_differences_it_leaves_unapplied(edited):
     path, recipe, _, _ = edited
-    before = snapshot_database()
+    before = snapshot(ids=False)
     result = import_document(Source(str(path)), mode="merge")
     assert {c.applied for c in result.changes} == {False}
     assert result.sections["recipes"].skipped == 1
-    assert snapshot_database() == before
+    assert snapshot(ids=False) == before

@@ -17,7 +17,7 @@ from django.conf import settings
 from bakery.models import Composition, FinishedGood
 from exchange import keyset
 from production.models import ProductionRun
-from tests.exchange_helpers import (
+from tests.helpers import (
     NAMES,
     RUN_UUIDS,
     minimal_document,

@@ -14,15 +14,9 @@ from tests.factories import (
     IngredientFactory,
     ProductionRunFactory,
     RecipeFactory,
-)
-from tests.test_exchange_roundtrip import (
-    empty_database,
-    export_document,
-    import_file,
     rich_bakery,
-    row_count,
-    snapshot_database,
 )
+from tests.helpers import empty_database, export_document, import_file, row_count, snapshot
 
 MODES = ("merge", "update", "replace")
 
@@ -59,11 +53,11 @@ def exported(bakery, tmp_path):
 
 def test_merge_into_the_database_it_came_from_leaves_every_record_unchanged(exported):
     path, document = exported
-    before = snapshot_database()
+    before = snapshot(ids=False)
 
     out, err = import_file(path)
 
-    assert snapshot_database() == before
+    assert snapshot(ids=False) == before
     assert err == ""
     assert table(out) == {
         **{key: (0, 0, count, 0) for key, count in top_level(document).items()},
@@ -75,7 +69,7 @@ def test_merge_twice_changes_nothing_the_second_time(exported):
     path, document = exported
     empty_database()
     first_out, _ = import_file(path)
-    after_first = snapshot_database()
+    after_first = snapshot(ids=False)
 
     out, err = import_file(path)
 
@@ -85,7 +79,7 @@ def test_merge_twice_changes_nothing_the_second_time(exported):
     assert all(
         created == updated == skipped == 0 for created, updated, _, skipped in table(out).values()
     )
-    assert snapshot_database() == after_first
+    assert snapshot(ids=False) == after_first
     assert err == ""
 
 
@@ -93,7 +87,7 @@ def test_merge_finds_unicode_nulls_limits_and_offsets_unchanged_in_their_own_exp
     rich_bakery()
     document = export_document()
     path = write(tmp_path / "rich.json", document)
-    before = snapshot_database()
+    before = snapshot(ids=False)
 
     out, err = import_file(path)
     again, _ = import_file(path, "--mode", "update")
@@ -101,14 +95,14 @@ def test_merge_finds_unicode_nulls_limits_and_offsets_unchanged_in_their_own_exp
     assert err == ""
     assert table(out)["total"] == (0, 0, sum(top_level(document).values()), 0)
     assert table(again)["total"] == (0, 0, sum(top_level(document).values()), 0)
-    assert snapshot_database() == before
+    assert snapshot(ids=False) == before
 
 
 def test_merge_leaves_records_whose_fields_differ_and_counts_them_skipped(
     bakery, exported, tmp_path
 ):
     _, document = exported
-    before = snapshot_database()
+    before = snapshot(ids=False)
     ingredient = document["ingredients"][1]
     ingredient["category"] = "Changed"
     recipe = document["recipes"][0]
@@ -124,7 +118,7 @@ def test_merge_leaves_records_whose_fields_differ_and_counts_them_skipped(
 
     out, err = import_file(path)
 
-    assert snapshot_database() == before
+    assert snapshot(ids=False) == before
     counts = table(out)
     assert counts["ingredients"] == (0, 0, 2, 1)
     assert counts["recipes"] == (0, 0, 1, 1)
@@ -186,10 +180,10 @@ def test_update_sets_fields_and_replaces_nested_lists(bakery, exported, tmp_path
     saved = ProductionRun.objects.get(uuid=run["uuid"])
     assert (saved.actual_yield, saved.notes) == (1, "dropped a tray")
     assert Event.objects.get(name=event["name"]).notes == "moved indoors"
-    updated = snapshot_database()
+    updated = snapshot(ids=False)
     empty_database()
     import_file(path)
-    assert snapshot_database() == updated
+    assert snapshot(ids=False) == updated
 
 
 def test_update_keeps_records_the_file_lacks(exported, tmp_path):
@@ -204,7 +198,7 @@ def test_update_keeps_records_the_file_lacks(exported, tmp_path):
 
 def test_replace_removes_what_the_file_lacks_and_loads_what_it_holds(bakery, exported):
     path, document = exported
-    as_exported = snapshot_database()
+    as_exported = snapshot(ids=False)
     IngredientFactory(name="Saffron")
     extra = RecipeFactory(name="Saffron buns", ingredients=[(bakery.ingredients[0], 1)])
     ProductionRunFactory(standalone=True, finished_unit__recipe=extra)
@@ -216,7 +210,7 @@ def test_replace_removes_what_the_file_lacks_and_loads_what_it_holds(bakery, exp
     out, err = import_file(path, "--mode", "replace")
 
     assert err == ""
-    assert snapshot_database() == as_exported
+    assert snapshot(ids=False) == as_exported
     assert not Ingredient.objects.filter(name="Saffron").exists()
     assert not Event.objects.filter(name="Lucia").exists()
     lines = out.splitlines()
@@ -239,16 +233,16 @@ def _differing_file(bakery, tmp_path):
 @pytest.mark.parametrize("mode", MODES)
 def test_dry_run_writes_nothing_and_reports_what_the_import_would_do(bakery, tmp_path, mode):
     path = _differing_file(bakery, tmp_path)
-    before = snapshot_database()
+    before = snapshot(ids=False)
 
     dry_out, dry_err = import_file(path, "--mode", mode, "--dry-run")
 
-    assert snapshot_database() == before
+    assert snapshot(ids=False) == before
     dry_lines = dry_out.splitlines()
     assert dry_lines[0] == f"Dry run of {path} ({mode} mode):"
     assert dry_lines[-1] == "Dry run: nothing was written."
     real_out, real_err = import_file(path, "--mode", mode)
-    assert snapshot_database() != before
+    assert snapshot(ids=False) != before
     real_lines = real_out.splitlines()
     assert real_lines[0] == f"Imported {path} ({mode} mode):"
     assert dry_lines[1:-1] == real_lines[1:]
@@ -374,10 +368,10 @@ def test_importing_the_same_file_twice_leaves_the_database_as_after_the_first_ti
     RecipeFactory(name="Only in the database")
 
     _, first_err = import_file(path, "--mode", mode)
-    after_first = snapshot_database()
+    after_first = snapshot(ids=False)
     out, err = import_file(path, "--mode", mode)
 
-    assert snapshot_database() == after_first
+    assert snapshot(ids=False) == after_first
     # Merge leaves the changed record as it is, so it says so again; the others made it equal.
     assert err == (first_err if mode == "merge" else "")
     assert (err != "") == (mode == "merge")

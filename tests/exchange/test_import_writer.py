@@ -15,7 +15,7 @@ from django.db import connection
 
 from exchange import writer
 from production.models import AssemblyRun, ProductionRun
-from tests.exchange_helpers import run_import, snapshot
+from tests.helpers import run_import, snapshot
 
 RUN_MODELS = (ProductionRun, AssemblyRun)
 

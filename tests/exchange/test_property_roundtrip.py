@@ -12,18 +12,13 @@ import os
 from decimal import Decimal
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from django.db import transaction
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from bakery.models import FulfillmentStatus, YieldMode
-from tests.exchange_helpers import (
-    database_examples,
-    minimal_document,
-    run_import,
-    write_document,
-)
 from tests.factories import (
     AssemblyRunFactory,
     CompositionFactory,
@@ -41,14 +36,21 @@ from tests.factories import (
     RecipeIngredientFactory,
     RecipientFactory,
 )
-from tests.test_exchange_roundtrip import (
+from tests.helpers import (
+    database_examples,
     document_records,
     empty_database,
     export_document,
+    minimal_document,
     row_count,
-    snapshot_database,
+    run_import,
+    snapshot,
     without_exported_at,
+    write_document,
 )
+
+# Hypothesis makes hundreds of bakeries: -m "not slow" leaves these tests out.
+pytestmark = pytest.mark.slow
 
 # Examples per run; BAKERY_PROPERTY_EXAMPLES raises it for a longer hunt.
 PROPERTY_EXAMPLES = int(os.environ.get("BAKERY_PROPERTY_EXAMPLES", "250"))
@@ -354,7 +356,7 @@ def test_export_import_export_of_any_valid_bakery_is_the_identity(db, tmp_path, 
         for row in build(bakery):
             # The strategy makes valid bakeries only: every model rule holds.
             row.full_clean()
-        before = snapshot_database()
+        before = snapshot(ids=False)
         path = tmp_path / "bakery.json"
         call_command("export_bakery", "-o", str(path), stdout=StringIO(), stderr=StringIO())
         first = json.loads(path.read_text(encoding="utf-8"))
@@ -364,7 +366,7 @@ def test_export_import_export_of_any_valid_bakery_is_the_identity(db, tmp_path, 
         out, err = StringIO(), StringIO()
         call_command("import_bakery", str(path), stdout=out, stderr=err)
         assert err.getvalue() == ""
-        assert snapshot_database() == before
+        assert snapshot(ids=False) == before
         second = export_document()
         assert without_exported_at(second) == without_exported_at(first)
         transaction.set_rollback(True)

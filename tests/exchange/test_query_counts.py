@@ -11,10 +11,8 @@ from exchange.importer import BATCH_SIZE
 from exchange.schema import SECTIONS
 from exchange.writer import CREATE_BATCH_SIZE
 from production.models import AssemblyRun, ProductionRun
-from tests.factories import build_bakery
-from tests.test_exchange_roundtrip import empty_database
-
-from .factories import AssemblyRunFactory, ProductionRunFactory
+from tests.factories import AssemblyRunFactory, ProductionRunFactory, build_bakery
+from tests.helpers import empty_database
 
 
 def _bakery_with_runs(runs: int):

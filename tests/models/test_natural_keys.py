@@ -1,12 +1,9 @@
 """Natural keys of every model, and Django's own dumpdata/loaddata round trip through them."""
 
 import datetime
-from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
-from django.core import serializers
 from django.core.management import call_command
 
 from bakery.models import Composition
@@ -26,10 +23,9 @@ from tests.factories import (
     RecipeFactory,
     RecipientFactory,
 )
+from tests.helpers import MODELS, empty_database, snapshot
 
 APPS = ("bakery", "production")
-APP_CONFIGS = [apps.get_app_config(label) for label in APPS]
-MODELS = [model for config in APP_CONFIGS for model in config.get_models()]
 FORMATS = ("json", "xml")
 
 
@@ -111,37 +107,6 @@ def add_awkward_records():
     AssemblyRunFactory(standalone=True, finished_good=box, per_unit_cost=Decimal("0.0001"))
 
 
-def comparable(row, field):
-    """Return the field's value, or the natural key of the row a foreign key points to."""
-    if field.is_relation:
-        related = getattr(row, field.name)
-        return None if related is None else related.natural_key()
-    return getattr(row, field.attname)
-
-
-def snapshot():
-    """Return every row of both apps, by model, as counted tuples of (field, value) without pk."""
-    return {
-        model.__name__: Counter(
-            tuple(
-                (field.name, comparable(row, field))
-                for field in model._meta.concrete_fields
-                if not field.primary_key
-            )
-            for row in model.objects.all()
-        )
-        for model in MODELS
-    }
-
-
-def delete_everything():
-    """Delete every row of both apps, dependents before what they depend on."""
-    for model in reversed(
-        serializers.sort_dependencies([(config, None) for config in APP_CONFIGS])
-    ):
-        model.objects.all().delete()
-
-
 def dump(path, fmt):
     """Dump both apps with natural keys to the file, the way a user would."""
     call_command(
@@ -174,15 +139,15 @@ def test_dumpdata_then_loaddata_with_natural_keys_restores_every_row_and_field(
         AssemblyRun.objects.filter(pk=run.pk).update(
             assembled_at=whole_milliseconds(run.assembled_at)
         )
-    before = snapshot()
+    before = snapshot(ids=False)
     path = tmp_path / f"bakery.{fmt}"
     dump(path, fmt)
 
-    delete_everything()
-    assert all(not rows for rows in snapshot().values())
+    empty_database()
+    assert all(not rows for rows in snapshot(ids=False).values())
     call_command("loaddata", str(path), verbosity=0)
 
-    assert snapshot() == before
+    assert snapshot(ids=False) == before
 
 
 @pytest.mark.django_db
@@ -196,7 +161,7 @@ def test_dumpdata_keeps_run_times_to_the_microsecond_in_xml_but_only_millisecond
     run = ProductionRunFactory(produced_at=produced_at)
     path = tmp_path / f"runs.{fmt}"
     dump(path, fmt)
-    delete_everything()
+    empty_database()
 
     call_command("loaddata", str(path), verbosity=0)
 

@@ -21,14 +21,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.conf import settings
 
 from exchange.failpoints import ENVIRONMENT
 from exchange.schema import SECTIONS
 from exchange.writer import IMPORT_LOCK_KEY
-from tests.exchange_helpers import minimal_document, write_document
+from tests.helpers import minimal_document, postgres_server, wait_until_stopped, write_document
 
-ROOT = Path(__file__).resolve().parent.parent
-SERVER = "postgres://postgres@127.0.0.1:5432"
+pytestmark = pytest.mark.slow
+
+ROOT = settings.BASE_DIR
 TIMEOUT = 120
 # Runs of the generated bakery the export reads: a document of about 2 MB, far more than a
 # pipe holds, so an export whose reader pauses stops in its first sections.
@@ -161,12 +163,12 @@ class Postgres:
 
     def __init__(self):
         self.prefix = f"bakery_concurrency_{secrets.token_hex(4)}"
-        self.admin = psycopg.connect(f"{SERVER}/postgres", autocommit=True)
+        self.server = postgres_server()
+        self.admin = self.server.connect(autocommit=True)
         self.created: list[str] = []
 
-    @staticmethod
-    def url(name: str) -> str:
-        return f"{SERVER}/{name}"
+    def url(self, name: str) -> str:
+        return self.server.url(name)
 
     def create(self, template: str | None = None) -> str:
         name = f"{self.prefix}_{len(self.created)}"
@@ -448,6 +450,18 @@ def overlapping(document: dict) -> tuple[dict, dict]:
     return first, second
 
 
+def both_landed(imports, document: dict) -> list[dict[str, int]]:
+    """Wait for two imports, which must both succeed creating the document's records between
+    them; return their summary totals."""
+    outcomes = [finish(process) for process in imports]
+    for returncode, _, err in outcomes:
+        assert returncode == 0, err
+        assert "Traceback" not in err
+    totals = [summary_totals(out) for _, out, _ in outcomes]
+    assert sum(t["created"] for t in totals) == top_level_records(document)
+    return totals
+
+
 def located(lines: list[str]) -> bool:
     return bool(lines) and all(re.match(r"[a-z_]+\[\d+\]\.[a-z_]+: ", line) for line in lines)
 
@@ -470,13 +484,7 @@ def test_two_postgresql_imports_of_overlapping_files_at_once_both_land_once(
         imports = [start(url, "import_bakery", path) for path in paths]
         postgres.wait_for_waiting(database, 2, imports)
         holder.commit()
-    outcomes = [finish(process) for process in imports]
-
-    for returncode, _, err in outcomes:
-        assert returncode == 0, err
-        assert "Traceback" not in err
-    totals = [summary_totals(out) for _, out, _ in outcomes]
-    assert sum(t["created"] for t in totals) == top_level_records(generated_document)
+    totals = both_landed(imports, generated_document)
     shared = top_level_records(first) + top_level_records(second)
     shared -= top_level_records(generated_document)
     assert sorted(t["unchanged"] for t in totals) == [0, shared]
@@ -565,24 +573,6 @@ def sqlite_copy(template: Path, directory: Path) -> tuple[Path, str]:
     return path, f"sqlite:///{path}"
 
 
-def wait_until_stopped(process: subprocess.Popen, output, timeout: float = 600):
-    """Wait until a process stops itself at its fail point; fail if it ends instead.
-
-    The timeout only bounds a hang: the wait is for the process's own signal, not the clock.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status = os.waitpid(process.pid, os.WUNTRACED | os.WNOHANG)
-        if pid and os.WIFSTOPPED(status):
-            return
-        if pid:
-            process.returncode = os.waitstatus_to_exitcode(status)
-            ended = f"the process ended ({process.returncode}) before its fail point"
-            pytest.fail(f"{ended}: {output()}")
-        assert time.monotonic() < deadline, "the process neither stopped nor ended"
-        time.sleep(0.01)
-
-
 def test_two_sqlite_imports_of_overlapping_files_at_once_both_land_once(
     sqlite_migrated, generated_document, tmp_path
 ):
@@ -599,13 +589,7 @@ def test_two_sqlite_imports_of_overlapping_files_at_once_both_land_once(
         wait_until_stopped(process, lambda process=process: process.stderr.read().decode())
     for process in imports:
         process.send_signal(signal.SIGCONT)
-    outcomes = [finish(process) for process in imports]
-
-    for returncode, _, err in outcomes:
-        assert returncode == 0, err
-        assert "Traceback" not in err
-    totals = [summary_totals(out) for _, out, _ in outcomes]
-    assert sum(t["created"] for t in totals) == top_level_records(generated_document)
+    both_landed(imports, generated_document)
     result = json.loads(manage(url, "export_bakery").stdout)
     assert without_exported_at(result) == without_exported_at(generated_document)
 

@@ -16,22 +16,17 @@ import sys
 import time
 from pathlib import Path
 
-import dj_database_url
 import psycopg
 import pytest
 from django.conf import settings
 
 from exchange.failpoints import ENVIRONMENT
+from tests.helpers import postgres_server, wait_until_stopped
+
+pytestmark = pytest.mark.slow
 
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 RUNS = 10_000
-# Where the PostgreSQL test databases are made: the suite's server when it runs on one.
-SUITE_DATABASE = os.environ.get("DATABASE_URL", "")
-POSTGRES_SERVER = (
-    SUITE_DATABASE
-    if SUITE_DATABASE.startswith(("postgres://", "postgresql://"))
-    else "postgres://postgres@127.0.0.1:5432/postgres"
-)
 # Where each import is killed: a fail point the process stops at, and whether the import has
 # written to the database by then.
 IMPORT_STOPS = [
@@ -112,26 +107,15 @@ class PostgresDatabase:
 
     def __init__(self, name: str):
         self.name = name
-        server = dj_database_url.parse(POSTGRES_SERVER)
-        self.admin = psycopg.connect(
-            host=server["HOST"],
-            port=server["PORT"] or 5432,
-            user=server["USER"],
-            password=server["PASSWORD"] or None,
-            dbname="postgres",
-            autocommit=True,
-        )
+        server = postgres_server()
+        self.admin = server.connect(autocommit=True)
         self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         self.admin.execute(f'CREATE DATABASE "{name}"')
-        password = f":{server['PASSWORD']}" if server["PASSWORD"] else ""
-        self.url = (
-            f"postgres://{server['USER']}{password}@{server['HOST']}:{server['PORT'] or 5432}"
-            f"/{name}"
-        )
+        self.url = server.url(name)
 
     def fingerprint(self) -> str:
         """Hash every row of every table, table by table, in a stable order."""
-        with psycopg.connect(self.url.replace("postgres://", "postgresql://", 1)) as connection:
+        with psycopg.connect(self.url) as connection:
             tables = connection.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
             ).fetchall()
@@ -182,25 +166,6 @@ def database(request, tmp_path):
         yield target
     finally:
         target.drop()
-
-
-def wait_until_stopped(process: subprocess.Popen, output, timeout: float = 600):
-    """Wait until a process stops itself at its fail point; fail if it ends instead.
-
-    The timeout only bounds a hang: the wait is for the process's own signal, not the clock.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status = os.waitpid(process.pid, os.WUNTRACED | os.WNOHANG)
-        if pid and os.WIFSTOPPED(status):
-            return
-        if pid:
-            process.returncode = os.waitstatus_to_exitcode(status)
-            pytest.fail(
-                f"the process ended ({process.returncode}) before its fail point: {output()}"
-            )
-        assert time.monotonic() < deadline, "the process neither stopped nor ended"
-        time.sleep(0.01)
 
 
 def start_import(database, document, *args, env=None) -> subprocess.Popen:

@@ -20,6 +20,7 @@ from bakery.models import (
     YieldMode,
 )
 from production.models import AssemblyRun, ProductionRun
+from tests.helpers import Rollback
 
 RUNS = 200
 
@@ -44,10 +45,6 @@ def identities():
     return found
 
 
-class Rollback(Exception):
-    """Undo a block's changes."""
-
-
 @pytest.fixture
 def generated(db):
     """A database filled by generate_bakery with a small number of runs."""
@@ -67,6 +64,7 @@ def test_generate_bakery_writes_every_model_and_reports_the_counts(generated):
     assert AssemblyRun.objects.count() == RUNS // 2
 
 
+@pytest.mark.slow
 def test_generated_records_pass_full_clean(generated):
     for model in seeded_models():
         for record in model.objects.all():

@@ -15,6 +15,7 @@ from bakery.models import (
     YieldMode,
 )
 from production.models import AssemblyRun, ProductionRun
+from tests.helpers import Rollback, snapshot
 
 
 def seed(**options):
@@ -22,17 +23,6 @@ def seed(**options):
     stdout, stderr = StringIO(), StringIO()
     call_command("seed_demo", stdout=stdout, stderr=stderr, **options)
     return stdout.getvalue(), stderr.getvalue()
-
-
-def snapshot():
-    """Return every seeded record's field values, by model."""
-    return {
-        model._meta.label: list(model.objects.order_by("pk").values()) for model in seeded_models()
-    }
-
-
-class Rollback(Exception):
-    """Undo a block's changes."""
 
 
 @pytest.fixture

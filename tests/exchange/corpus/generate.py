@@ -2,12 +2,12 @@
 
 Run it from the project root after adding or changing a case, then review the diff:
 
-    DJANGO_SETTINGS_MODULE=bakery.settings .venv/bin/python tests/corpus/generate.py
+    DJANGO_SETTINGS_MODULE=bakery.settings .venv/bin/python tests/exchange/corpus/generate.py
 
 The expected exit status and stderr lines are written here from the exchange format's
 contract (EXCHANGE_FORMAT.md and the message table), never read back from an import: the
 test imports every file and compares. Each file is the minimal document of
-tests/exchange_helpers.py (a record in every section, each referring to the others, none named
+tests/helpers.py (a record in every section, each referring to the others, none named
 as the factories name theirs) with one thing wrong, so that without it the file would import.
 "{path}" in a message stands for the file's path. A JSON error is located at the character
 the parser stops at: the end of an unexpected string, one past an unexpected number.
@@ -26,14 +26,15 @@ from pathlib import Path
 import django
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent.parent))
+# The project root, three levels up (tests/exchange/corpus), for bakery.settings and tests.
+sys.path.insert(0, str(HERE.parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bakery.settings")
 django.setup()
 
 from django.db import models  # noqa: E402
 
 from exchange.schema import SECTIONS  # noqa: E402
-from tests.exchange_helpers import NAMES, RUN_UUIDS, minimal_document  # noqa: E402
+from tests.helpers import NAMES, RUN_UUIDS, minimal_document  # noqa: E402
 
 BOM = b"\xef\xbb\xbf"
 DECIMAL = 'a decimal (a string like "12.50" or a number)'

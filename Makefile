@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 DEMO := demo
 COPY := DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO)/copy.sqlite3 $(MANAGE)
 
-.PHONY: demo test lint screenshots bench
+.PHONY: demo test chromium lint screenshots bench
 
 demo: $(VENV)/.installed-demo
 	$(MANAGE) migrate --noinput
@@ -19,8 +19,20 @@ demo: $(VENV)/.installed-demo
 	$(MANAGE) compare_bakery $(DEMO)/bakery.json $(DEMO)/bakery-copy.json
 	$(MANAGE) event_progress
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test chromium
 	$(BIN)/pytest
+
+# The browser tests drive Debian's Chromium (Playwright downloads no browser): installed here
+# when missing and this user may install packages; elsewhere those tests are skipped, saying why.
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo=sudo; \
+	else echo "$(CHROMIUM) is missing and installing it needs root: the browser tests will be skipped"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "no apt-get: the browser tests will be skipped"; exit 0; fi; \
+	echo "Installing Debian's chromium for the browser tests"; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null
 
 # The browser tests save their pictures of the import preview, an error report and an event's
 # progress in docs/ for the README (elsewhere they keep them in a temporary directory).

@@ -163,19 +163,17 @@ class Codec:
         self.model_field = bound.model_field
 
     def parse(self, value):
-        """Return the model value of a document value, or raise Invalid."""
-        if value is None:
-            return self.missing()
-        return self.parse_value(value)
+        """Return the model value of a document value (null is missing()), or raise Invalid.
+
+        Each codec writes its own, whole: it runs for every value of a file.
+        """
+        raise NotImplementedError
 
     def missing(self):
         """Return the value of an optional field left null; refuse a required one."""
         if self.bound.required:
             raise Invalid("required")
         return None
-
-    def parse_value(self, value):
-        return value
 
     def format(self, value):
         """Return the document value of a value read from the database."""
@@ -200,19 +198,25 @@ class Codec:
 
 
 class TextCodec(Codec):
+    # What checks the text itself (a name has rules of its own).
+    clean = staticmethod(_text)
+
+    def __init__(self, bound):
+        super().__init__(bound)
+        self.max_length = self.model_field.max_length
+
     def missing(self):
         if self.bound.required:
             raise Invalid("required")
         return ""
 
-    def parse_value(self, value):
+    def parse(self, value):
+        if value is None:
+            return self.missing()
         if not isinstance(value, str):
             raise _type_error("a string", value)
-        value = _text(value)
-        return self._check_length(value)
-
-    def _check_length(self, value):
-        limit = self.model_field.max_length
+        value = self.clean(value)
+        limit = self.max_length
         if limit is not None and len(value) > limit:
             raise Invalid("max_length", limit=limit, length=len(value), value=shown(value))
         return value
@@ -232,10 +236,7 @@ class TextCodec(Codec):
 class NameCodec(TextCodec):
     """A record's own name: stripped as the models strip it, never empty."""
 
-    def parse_value(self, value):
-        if not isinstance(value, str):
-            raise _type_error("a string", value)
-        return self._check_length(_name(value))
+    clean = staticmethod(_name)
 
 
 class ChoiceCodec(Codec):
@@ -259,10 +260,12 @@ class ChoiceCodec(Codec):
 class BooleanCodec(Codec):
     def missing(self):
         if self.bound.required:
-            return self.parse_value(None)
+            raise _type_error("true or false", None)
         return self.model_field.get_default()
 
-    def parse_value(self, value):
+    def parse(self, value):
+        if value is None:
+            return self.missing()
         if not isinstance(value, bool):
             raise _type_error("true or false", value)
         return value
@@ -291,7 +294,9 @@ class _NumberCodec(Codec):
 class IntegerCodec(_NumberCodec):
     formats = False
 
-    def parse_value(self, value):
+    def parse(self, value):
+        if value is None:
+            return self.missing()
         if isinstance(value, bool) or not isinstance(value, int):
             # A number with a fraction or an exponent comes as a Decimal: 4.0 and 1e3 are
             # whole, 2.5 is not. Bounds come first, so that int() never spends minutes on
@@ -319,7 +324,9 @@ class DecimalCodec(_NumberCodec):
         self.quantum = Decimal(1).scaleb(-self.places)
         self.spec = f".{self.places}f"
 
-    def parse_value(self, value):
+    def parse(self, value):
+        if value is None:
+            return self.missing()
         if isinstance(value, bool) or not isinstance(value, str | int | Decimal | float):
             raise _type_error(self.expected, value)
         try:
@@ -365,7 +372,9 @@ class DecimalCodec(_NumberCodec):
 
 
 class DateCodec(Codec):
-    def parse_value(self, value):
+    def parse(self, value):
+        if value is None:
+            return self.missing()
         if not isinstance(value, str) or not DATE_RE.match(value):
             raise Invalid("date", value=shown(value))
         try:
@@ -384,7 +393,9 @@ class DateCodec(Codec):
 
 
 class DateTimeCodec(Codec):
-    def parse_value(self, value):
+    def parse(self, value):
+        if value is None:
+            return self.missing()
         # Kept in UTC: PostgreSQL takes offsets up to 15:59 only, a file may hold any up to
         # 23:59, and the database keeps the instant, not the offset.
         return aware_datetime(value).astimezone(datetime.UTC)
@@ -409,7 +420,9 @@ class UUIDCodec(Codec):
     def missing(self):
         return None
 
-    def parse_value(self, value):
+    def parse(self, value):
+        if value is None:
+            return self.missing()
         if not isinstance(value, str):
             raise _type_error("a UUID string", value)
         try:

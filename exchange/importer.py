@@ -150,6 +150,7 @@ class Importer:
         self.file_values: dict[tuple[str, str], dict] = defaultdict(dict)
         self.file_edges: dict[str, dict] = defaultdict(dict)
         self.tracked = _tracked_fields()
+        self.cycle_rules = {s.key: s.rules_of(NoCycle) for s in SECTIONS}
         # Names of records with problems of their own: they resolve references (the problem
         # is theirs, not the referrer's) but take no part in the checks between records.
         self.failed: dict[str, set] = defaultdict(set)
@@ -354,7 +355,7 @@ class Importer:
             return
         for key in self.tracked.get(section.key, ()):
             self.file_values[section.key, key][row["name"]] = row[key]
-        for rule in section.rules_of(NoCycle):
+        for rule in self.cycle_rules[section.key]:
             self.file_edges[section.key][row["name"]] = [
                 (i, child[rule.ref]) for i, child in enumerate(children or [])
             ]
@@ -419,13 +420,11 @@ class Importer:
         """Apply the section's record rules to a record; return whether it may be imported."""
         ok = True
         for rule in section.record_rules:
-
-            def report(key, code, warning=False, **params):
-                notes = self.warnings if warning else self.problems
-                order = self._order(section, index, key)
-                notes.add(f"{location}.{key}", code, order=order, **params)
-
-            ok = rule.apply(row, report) and ok
+            for finding in rule.apply(row):
+                notes = self.warnings if finding.warning else self.problems
+                order = self._order(section, index, finding.key)
+                notes.add(f"{location}.{finding.key}", finding.code, order=order, **finding.params)
+                ok = ok and finding.warning
         return ok
 
     def _note_failed(self, section: Section, location: str, index: int, row: dict):

@@ -11,12 +11,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 
+@dataclass(frozen=True)
+class Finding:
+    """What a record rule says of a record: a problem at one of its fields, or a warning."""
+
+    key: str
+    code: str
+    params: dict
+    warning: bool = False
+
+
 class RecordRule:
     """A rule of one record: it may fill a value, warn, or refuse the record."""
 
-    def apply(self, row: dict, report) -> bool:
-        """Check or complete a record; report(key, code, warning=False, **params) notes a
-        problem at a field; return whether the record may be imported."""
+    def apply(self, row: dict) -> tuple[Finding, ...]:
+        """Check or complete a record; return what is wrong with it, usually nothing."""
         raise NotImplementedError
 
 
@@ -28,12 +37,11 @@ class RequiredWhen(RecordRule):
     # The value of `by` -> the key it requires.
     required: dict
 
-    def apply(self, row, report):
+    def apply(self, row):
         key = self.required.get(row[self.by])
         if key is not None and row[key] is None:
-            report(key, "required_for_mode", mode=row[self.by])
-            return False
-        return True
+            return (Finding(key, "required_for_mode", {"mode": row[self.by]}),)
+        return ()
 
 
 @dataclass(frozen=True)
@@ -44,10 +52,10 @@ class DefaultFrom(RecordRule):
     source: str
     derive: Callable
 
-    def apply(self, row, report):
+    def apply(self, row):
         if row[self.key] is None:
             row[self.key] = self.derive(row[self.source])
-        return True
+        return ()
 
 
 @dataclass(frozen=True)
@@ -57,11 +65,11 @@ class NewUuid(RecordRule):
 
     key: str = "uuid"
 
-    def apply(self, row, report):
+    def apply(self, row):
         if row[self.key] is None:
             row[self.key] = uuid.uuid4()
-            report(self.key, "new_uuid", warning=True)
-        return True
+            return (Finding(self.key, "new_uuid", {}, warning=True),)
+        return ()
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,7 @@ class Section:
         """Return the section's rules of a kind (a class of exchange.rules)."""
         return tuple(rule for rule in self.rules if isinstance(rule, kind))
 
-    @property
+    @cached_property
     def record_rules(self) -> tuple[RecordRule, ...]:
         return self.rules_of(RecordRule)
 

@@ -8,9 +8,10 @@ import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
+from bakery.management.base import ProjectCommand
 from bakery.management.commands.seed_demo import seeded_models
 from bakery.models import (
     DECIMAL_PLACES,
@@ -1031,7 +1032,7 @@ def generate_bakery(runs: int, seed: int = DEFAULT_SEED, log=None) -> dict[str, 
         return BakeryGenerator(runs, seed, log=log).generate()
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Fill an empty database with a synthetic bakery for benchmarks: a catalog of "
         "thousands, events over years, targets, package assignments in every status, "

@@ -5,9 +5,9 @@ import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from bakery.management.base import ProjectCommand
 from bakery.models import (
     DECIMAL_PLACES,
     Composition,
@@ -541,7 +541,7 @@ def seed_demo():
     return True
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = "Fill an empty database with a small holiday bakery to explore."
 
     def handle(self, *args, **options):

@@ -2,8 +2,9 @@
 
 from itertools import zip_longest
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from bakery.management.base import ProjectCommand
 from exchange.document import Header, Record, iter_document
 from exchange.errors import ExchangeError
 from exchange.schema import SECTION_BY_KEY
@@ -24,7 +25,7 @@ def _entries(path):
             yield f"{item.section}[{item.index}]", item.value, count
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Compare two bakery exchange documents (plain or compressed) record by record, "
         "ignoring exported_at. Exit 0 when they hold the same data, 1 at the first difference."

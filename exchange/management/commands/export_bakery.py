@@ -1,8 +1,9 @@
 """Write the bakery's data as an exchange document."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 
+from bakery.management.base import ProjectCommand
 from exchange.errors import ExchangeError
 from exchange.exporter import export_document
 from exchange.jsontext import RECORD_LINES
@@ -12,7 +13,7 @@ from exchange.snapshot import snapshot
 from exchange.streams import atomic_output
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Write every bakery and production record as a bakery exchange document (JSON with "
         "natural keys). A path ending in .gz, .bz2, .xz or .zip is compressed; '-' is "

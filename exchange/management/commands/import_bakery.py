@@ -4,9 +4,10 @@ import argparse
 import math
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 
+from bakery.management.base import ProjectCommand
 from exchange.errors import ExchangeError
 from exchange.importer import DEFAULT_ERROR_LIMIT, MODES, import_document
 from exchange.progress import SectionProgress, shows_progress
@@ -40,26 +41,12 @@ def at_least_one(text: str) -> int:
     return number
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Import a bakery exchange document. Every check runs before anything is written, "
         "every problem is reported with its place, and the import is one transaction. "
         "Exit status: 0 imported, 1 refused (nothing written), 2 usage error."
     )
-
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        refuse = parser.error
-
-        def usage_error(message):
-            # From the shell argparse exits with status 2; from call_command() the CommandError
-            # must carry the same status.
-            if parser.called_from_command_line:
-                refuse(message)
-            raise CommandError(f"Error: {message}", returncode=2)
-
-        parser.error = usage_error
-        return parser
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="The document; .gz, .bz2, .xz, .zip or '-' for stdin.")

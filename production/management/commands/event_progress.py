@@ -3,9 +3,10 @@
 import json
 import math
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
+from bakery.management.base import ProjectCommand
 from bakery.models import Event
 from production.services import EventProgress, event_progress, events_by_proximity
 
@@ -71,7 +72,7 @@ def render_table(progress: EventProgress) -> list[str]:
     return lines
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Show each event's progress against its production and assembly targets, and its "
         "package counts. With no event name, show every event, the nearest upcoming first. "

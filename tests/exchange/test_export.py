@@ -311,6 +311,98 @@ def test_export_writes_the_header_then_every_section_in_schema_order(christmas):
     assert document["scope"] is None
 
 
+# The sections and fields in the order the format's table gives them: the schema must keep it.
+FORMAT_ORDER = {
+    "ingredients": ["name", "category", "recipe_unit", "notes"],
+    "recipes": [
+        "name",
+        "category",
+        "yield_quantity",
+        "yield_unit",
+        "source",
+        "estimated_time_minutes",
+        "notes",
+        "ingredients",
+    ],
+    "finished_units": [
+        "name",
+        "recipe_name",
+        "yield_mode",
+        "items_per_batch",
+        "item_unit",
+        "batch_percentage",
+        "inventory_count",
+        "notes",
+    ],
+    "finished_goods": ["name", "description", "inventory_count", "notes", "components"],
+    "packages": ["name", "is_template", "description", "notes", "contents"],
+    "recipients": ["name", "household_name", "address", "notes"],
+    "events": ["name", "event_date", "year", "notes"],
+    "event_recipient_packages": [
+        "event_name",
+        "recipient_name",
+        "package_name",
+        "quantity",
+        "fulfillment_status",
+        "delivered_to",
+        "notes",
+    ],
+    "event_production_targets": ["event_name", "recipe_name", "target_batches", "notes"],
+    "event_assembly_targets": ["event_name", "finished_good_name", "target_quantity", "notes"],
+    "production_runs": [
+        "uuid",
+        "recipe_name",
+        "finished_unit_name",
+        "event_name",
+        "num_batches",
+        "expected_yield",
+        "actual_yield",
+        "produced_at",
+        "total_ingredient_cost",
+        "per_unit_cost",
+        "notes",
+    ],
+    "assembly_runs": [
+        "uuid",
+        "finished_good_name",
+        "event_name",
+        "quantity_assembled",
+        "assembled_at",
+        "total_component_cost",
+        "per_unit_cost",
+        "notes",
+    ],
+}
+
+
+NESTED_ORDER = {
+    "recipes": ("ingredients", ["ingredient_name", "quantity", "unit", "notes"]),
+    "finished_goods": (
+        "components",
+        ["finished_unit_name", "finished_good_name", "quantity", "sort_order"],
+    ),
+    "packages": ("contents", ["finished_good_name", "quantity"]),
+}
+
+
+def test_export_writes_sections_and_fields_in_the_order_of_the_format(christmas):
+    document = export_document()
+
+    assert list(document) == [
+        "format",
+        "version",
+        "exported_at",
+        "application",
+        "scope",
+        *FORMAT_ORDER,
+    ]
+    for key, fields in FORMAT_ORDER.items():
+        assert document[key], key
+        assert [list(record) for record in document[key]][0] == fields, key
+    for key, (nested, fields) in NESTED_ORDER.items():
+        assert list(document[key][0][nested][0]) == fields, key
+
+
 def test_export_writes_every_field_of_every_record_null_where_empty(db):
     rich_bakery()
     document = export_document()

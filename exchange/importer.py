@@ -485,7 +485,11 @@ class Importer:
                 continue
             positions = [i for i, f in enumerate(section.fields) if f.ref]
             keys = [f.key for f in section.fields]
-            matches = section.rules_of(MatchesReferenced)
+            # Each rule's fields as places in the spooled values, and the values to match.
+            matches = [
+                (rule, *map(keys.index, (rule.ref, rule.key)), self._after_import(section, rule))
+                for rule in section.rules_of(MatchesReferenced)
+            ]
             known = {f.ref: self.keys[f.ref + ":all"] for f in [*refs, *nested_refs]}
             for batch in self.spools[section.key].batches():
                 for index, values, children in batch:
@@ -511,10 +515,19 @@ class Importer:
                                     value,
                                     self._order(section, index, section.nested.key, j, f.key),
                                 )
-                    if resolved and matches:
-                        row = dict(zip(keys, values, strict=True))
-                        for rule in matches:
-                            self._check_matches(rule, section, location, index, row)
+                    if not resolved:
+                        continue
+                    for rule, ref_at, key_at, after in matches:
+                        actual = after.get(values[ref_at])
+                        if actual is not None and actual != values[key_at]:
+                            self.problems.add(
+                                f"{location}.{rule.ref}",
+                                rule.code,
+                                order=self._order(section, index, rule.ref),
+                                name=values[ref_at],
+                                actual=actual,
+                                value=values[key_at],
+                            )
         for section in SECTIONS:
             for rule in section.rules_of(MatchesReferenced):
                 self._check_referrers_agree(rule, section)
@@ -570,28 +583,18 @@ class Importer:
         in_file = (name,) in self.keys[section_key]
         return in_file and (self.mode != "merge" or name not in self.db_names[section_key])
 
-    def _will_have(self, section_key: str, key: str, name: str):
-        """Return the value a named record will have in a field after the import."""
-        if self._writes(section_key, name):
-            return self.file_values[section_key, key][name]
-        return self.db_values[section_key, key].get(name)
-
-    def _check_matches(self, rule, section: Section, location: str, index: int, row: dict):
-        """Refuse a record whose field differs from that of the record its reference names."""
+    def _after_import(self, section: Section, rule) -> dict:
+        """Return name -> the value each record a rule's reference names will have after the
+        import: the file's where the import writes it, else the database's. A record with
+        problems of its own has none, so that its referrers are not refused for them."""
         target = section.field_map[rule.ref].ref
-        name = row[rule.ref]
-        if name is None or name in self.failed[target]:
-            return
-        actual = self._will_have(target, rule.their, name)
-        if actual is not None and actual != row[rule.key]:
-            self.problems.add(
-                f"{location}.{rule.ref}",
-                rule.code,
-                order=self._order(section, index, rule.ref),
-                name=name,
-                actual=actual,
-                value=row[rule.key],
-            )
+        after = dict(self.db_values[target, rule.their])
+        for name, value in self.file_values[target, rule.their].items():
+            if self._writes(target, name):
+                after[name] = value
+        for name in self.failed[target]:
+            after.pop(name, None)
+        return after
 
     def _check_referrers_agree(self, rule, section: Section):
         """Refuse an update giving a referenced record a value that records of the database

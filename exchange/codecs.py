@@ -161,6 +161,7 @@ class Codec:
     def __init__(self, bound):
         self.bound = bound
         self.model_field = bound.model_field
+        self.required = bound.required
 
     def parse(self, value):
         """Return the model value of a document value (null is missing()), or raise Invalid.
@@ -171,7 +172,7 @@ class Codec:
 
     def missing(self):
         """Return the value of an optional field left null; refuse a required one."""
-        if self.bound.required:
+        if self.required:
             raise Invalid("required")
         return None
 
@@ -206,7 +207,7 @@ class TextCodec(Codec):
         self.max_length = self.model_field.max_length
 
     def missing(self):
-        if self.bound.required:
+        if self.required:
             raise Invalid("required")
         return ""
 
@@ -247,7 +248,7 @@ class ChoiceCodec(Codec):
         self.choices = [c for c, _ in self.model_field.choices]
 
     def parse(self, value):
-        if value is None and not self.bound.required:
+        if value is None and not self.required:
             return self.model_field.get_default()
         if value not in self.choices:
             raise Invalid("choice", choices=" | ".join(self.choices), value=shown(value))
@@ -259,7 +260,7 @@ class ChoiceCodec(Codec):
 
 class BooleanCodec(Codec):
     def missing(self):
-        if self.bound.required:
+        if self.required:
             raise _type_error("true or false", None)
         return self.model_field.get_default()
 
@@ -286,7 +287,7 @@ class _NumberCodec(Codec):
         self.default = f.get_default() if f.has_default() else None
 
     def missing(self):
-        if self.bound.required:
+        if self.required:
             raise Invalid("required")
         return self.default
 

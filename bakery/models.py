@@ -1,6 +1,7 @@
 """The catalog, the people and the events."""
 
 import datetime
+import unicodedata
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -8,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Trim
+
+from .names import normalize_name, validate_name
 
 NAME_MAX_LENGTH = 200
 
@@ -38,27 +41,6 @@ def check(condition, name, message=None):
     )
 
 
-def strip_name(value: str) -> str:
-    """Strip the spaces around a name, exactly as the database's check trims them.
-
-    A name of blanks only becomes empty, to be refused as such.
-    """
-    return value.strip(" ") if value.strip() else ""
-
-
-def validate_name_edges(value: str):
-    """Refuse a name with blank characters other than spaces at its ends.
-
-    The database trims spaces only; silently stripping other blanks would rename a record
-    between one copy of the data and the next.
-    """
-    if value != value.strip():
-        raise ValidationError(
-            "A name must not begin or end with a tab, a line break or another blank character.",
-            code="name_edges",
-        )
-
-
 class NamedManager(models.Manager):
     """Find records by their name, their natural key."""
 
@@ -69,7 +51,7 @@ class NamedManager(models.Manager):
 class NamedModel(models.Model):
     """A record known by a unique, stripped, non-empty name."""
 
-    name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_name_edges])
+    name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[validate_name])
     notes = models.TextField(blank=True)
 
     objects = NamedManager()
@@ -85,12 +67,18 @@ class NamedModel(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Saved in NFC however it was set, so that one name typed two ways is one record.
+        if isinstance(self.name, str):
+            self.name = unicodedata.normalize("NFC", self.name)
+        super().save(*args, **kwargs)
+
     def natural_key(self):
         return (self.name,)
 
     def clean_fields(self, exclude=None):
         if isinstance(self.name, str):
-            self.name = strip_name(self.name)
+            self.name = normalize_name(self.name)
         super().clean_fields(exclude=exclude)
 
 

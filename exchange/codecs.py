@@ -11,7 +11,7 @@ import functools
 import itertools
 import re
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
@@ -19,16 +19,21 @@ from django.db.models import Value
 from django.db.models.functions import Cast, NullIf
 from django.utils.dateparse import parse_datetime
 
-from bakery.models import strip_name
+from bakery.names import name_fault, normalize_name
 
 from .errors import Invalid, described, shown
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+# Written in ASCII digits only: Python's \d and int() also take "٢٠٢٥".
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 # ISO 8601 as the format requires it: a date, a time and, checked apart, an offset.
 DATETIME_RE = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?\Z"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?"
+    r"(Z|[+-][0-9]{2}:?[0-9]{2})?\Z"
 )
+# A decimal and a uuid as the format writes them, and nothing that merely reads as one.
+DECIMAL_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\Z")
 # A datetime as Django stores it in SQLite: UTC text without an offset, its microseconds only
 # when they are not 0.
 SQLITE_DATETIME = re.compile(
@@ -134,13 +139,13 @@ def _text(value: str) -> str:
 
 
 def _name(value: str) -> str:
-    """Strip a name as the models do; refuse an empty one or one with other blanks at its ends."""
-    _text(value)
-    if not value.strip():
+    """Return a name as the models store it, or refuse it as they would (bakery/names.py)."""
+    fault = name_fault(value)
+    if fault is not None:
+        raise Invalid(fault, value=shown(value))
+    value = normalize_name(value)
+    if not value:
         raise Invalid("blank")
-    value = strip_name(value)
-    if value != value.strip():
-        raise Invalid("name_edges", value=shown(value))
     return value
 
 
@@ -298,16 +303,10 @@ class IntegerCodec(_NumberCodec):
     def parse(self, value):
         if value is None:
             return self.missing()
+        # A whole number as JSON writes it, -?[0-9]+: the parser gives one with a fraction or
+        # an exponent (4.0, 1e3) as a Decimal, refused like a string.
         if isinstance(value, bool) or not isinstance(value, int):
-            # A number with a fraction or an exponent comes as a Decimal: 4.0 and 1e3 are
-            # whole, 2.5 is not. Bounds come first, so that int() never spends minutes on
-            # 1e999999999.
-            if not (isinstance(value, Decimal) and value.is_finite()):
-                raise _type_error("a whole number", value)
-            if value != value.to_integral_value():
-                raise _type_error("a whole number", value)
-            _check_bounds(value, self.low, self.high)
-            value = int(value)
+            raise _type_error("a whole number", value)
         _check_bounds(value, self.low, self.high)
         return value
 
@@ -328,13 +327,18 @@ class DecimalCodec(_NumberCodec):
     def parse(self, value):
         if value is None:
             return self.missing()
-        if isinstance(value, bool) or not isinstance(value, str | int | Decimal | float):
+        if isinstance(value, str):
+            # Only the format's own spelling: Decimal() would also read " 1.5", "+1.5",
+            # "1_000", "1e3", "NaN" and "١.٥".
+            if not DECIMAL_RE.match(value):
+                raise _type_error(self.expected, value)
+            number = Decimal(value)
+        elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+            number = value if isinstance(value, Decimal) else Decimal(value)
+        elif isinstance(value, float):
+            number = Decimal(repr(value))
+        else:
             raise _type_error(self.expected, value)
-        try:
-            text = value.strip() if isinstance(value, str) else value
-            number = Decimal(repr(text) if isinstance(text, float) else text)
-        except InvalidOperation:
-            raise _type_error(self.expected, value) from None
         if not number.is_finite():
             raise Invalid("not_finite", value=shown(value))
         # Compared by exponent: abs() of 1e999999999 would overflow the decimal context.
@@ -426,10 +430,10 @@ class UUIDCodec(Codec):
             return self.missing()
         if not isinstance(value, str):
             raise _type_error("a UUID string", value)
-        try:
-            return uuid.UUID(value.strip())
-        except ValueError:
-            raise Invalid("uuid", value=shown(value)) from None
+        # Canonical only: uuid.UUID() would also read braces, "urn:uuid:" and 32 bare digits.
+        if not UUID_RE.match(value):
+            raise Invalid("uuid", value=shown(value))
+        return uuid.UUID(value)
 
     def format(self, value):
         # SQLite gives 32 hex digits.

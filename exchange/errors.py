@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bakery.names import FAULTS as NAME_FAULTS
+
 MESSAGES = {
     # The file and its JSON.
     "unreadable": "cannot read {path}: {reason}",
@@ -32,8 +34,8 @@ MESSAGES = {
     "type": "must be {expected}, got {got}",
     "blank": "must not be empty",
     "nul": "must not contain the NUL character (\\u0000), got {value}",
-    "name_edges": "must not begin or end with a tab, a line break or another blank "
-    "character, got {value}",
+    "name_control": NAME_FAULTS["name_control"] + ", got {value}",
+    "name_edges": NAME_FAULTS["name_edges"] + ", got {value}",
     "max_length": "must be at most {limit} characters, got {length}: {value}",
     "greater_than_zero": "must be greater than 0, got {value}",
     "non_negative": "must not be negative, got {value}",

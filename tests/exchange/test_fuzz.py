@@ -21,7 +21,8 @@ from django.db.models import F
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from bakery.models import FinishedGood, strip_name
+from bakery.models import FinishedGood
+from bakery.names import normalize_name
 from exchange.schema import HEADER_KEYS, SECTION_BY_KEY, SECTIONS
 from production.models import ProductionRun
 from tests.factories import build_bakery
@@ -356,7 +357,7 @@ def assert_document_landed(document):
     for section in SECTIONS:
         if not section.named:
             continue
-        names = {strip_name(r["name"]) for r in document.get(section.key, [])}
+        names = {normalize_name(r["name"]) for r in document.get(section.key, [])}
         stored = set(section.model._default_manager.filter(name__in=names).values_list("name"))
         assert {(n,) for n in names} == stored, section.key
     assert not ProductionRun.objects.exclude(recipe=F("finished_unit__recipe")).exists()

@@ -537,14 +537,20 @@ def test_import_refuses_decimal_that_does_not_fit_its_field(tmp_path, before, va
     assert_refused(import_file(tmp_path, document), before, [line])
 
 
-@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "sNaN"])
-def test_import_refuses_decimal_that_is_not_finite(tmp_path, before, value):
+@pytest.mark.parametrize(
+    "value",
+    ["NaN", "Infinity", "-Infinity", "sNaN", "1_000", "+1.5", " 1.5", "\u0661.5", "1e3", ".5"],
+)
+def test_import_refuses_decimal_not_written_as_the_format_writes_it(tmp_path, before, value):
     document = document_with("production_runs", "total_ingredient_cost", value)
 
     assert_refused(
         import_file(tmp_path, document),
         before,
-        [f"production_runs[0].total_ingredient_cost: must be a finite number, got '{value}'"],
+        [
+            "production_runs[0].total_ingredient_cost: must be a decimal (a string like "
+            f'"12.50" or a number), got a string {value!r}'
+        ],
     )
 
 

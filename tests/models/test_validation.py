@@ -67,21 +67,74 @@ def test_full_clean_strips_surrounding_spaces_from_name(factory, _label):
     assert row.name == "Crème  brûlée"
 
 
-@pytest.mark.parametrize("name", ["\tCrème brûlée", "Crème brûlée\n", "Stollen\u00a0"])
+CONTROL = "A name must not contain a control character (a tab, a line break, ESC, ...)."
+EDGES = (
+    "A name must not begin or end with a blank or invisible character "
+    "(a no-break space, a zero-width space, ...)."
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("\tCrème brûlée", CONTROL),
+        ("Crème brûlée\n", CONTROL),
+        ("Cookies\x1b[2J", CONTROL),
+        ("Ring\x07 the bell", CONTROL),
+        ("Christmas\x9b2J", CONTROL),
+        ("Fl\x7four", CONTROL),
+        ("  \t ", CONTROL),
+        ("Stollen\u00a0", EDGES),
+        ("\u200bStollen", EDGES),
+        ("Stollen\ufeff ", EDGES),
+        ("\u00a0", EDGES),
+    ],
+)
 @pytest.mark.parametrize(("factory", "_label"), NAMED)
-def test_full_clean_refuses_other_blanks_at_the_ends_of_a_name(factory, _label, name):
+def test_full_clean_refuses_control_characters_and_invisible_ends(factory, _label, name, message):
     row = factory()
     row.name = name
 
-    assert errors_of(row)["name"] == [
-        "A name must not begin or end with a tab, a line break or another blank character."
-    ]
+    assert errors_of(row)["name"] == [message]
 
 
 @pytest.mark.parametrize(("factory", "_label"), NAMED)
-def test_full_clean_refuses_name_of_only_whitespace(factory, _label):
+def test_full_clean_accepts_an_invisible_character_inside_a_name(factory, _label):
     row = factory()
-    row.name = "  \t "
+    row.name = "Gingerbread\u200dMan"
+
+    row.full_clean()
+
+
+@pytest.mark.parametrize(("factory", "_label"), NAMED)
+def test_a_name_is_stored_composed_however_it_was_typed(factory, _label):
+    cleaned, saved = factory(), factory()
+    cleaned.name = "Cre\u0300me bru\u0302le\u0301e"
+    saved.name = "Sto\u0308llen"
+
+    cleaned.full_clean()
+    cleaned.save()
+    saved.save()
+
+    cleaned.refresh_from_db()
+    saved.refresh_from_db()
+    assert cleaned.name == "Cr\u00e8me br\u00fbl\u00e9e"
+    assert saved.name == "St\u00f6llen"
+
+
+@pytest.mark.parametrize(("factory", "label"), NAMED)
+def test_full_clean_refuses_a_name_taken_in_its_other_unicode_form(factory, label):
+    factory(name="Zo\u00eb's Stollen")
+    row = factory()
+    row.name = "Zoe\u0308's Stollen"
+
+    assert errors_of(row) == {"name": [f"{label} with this Name already exists."]}
+
+
+@pytest.mark.parametrize(("factory", "_label"), NAMED)
+def test_full_clean_refuses_name_of_only_spaces(factory, _label):
+    row = factory()
+    row.name = "    "
 
     assert errors_of(row) == {"name": ["This field cannot be blank."]}
 

@@ -38,6 +38,11 @@ from tests.helpers import NAMES, RUN_UUIDS, minimal_document  # noqa: E402
 
 BOM = b"\xef\xbb\xbf"
 DECIMAL = 'a decimal (a string like "12.50" or a number)'
+CONTROL = "must not contain a control character (a tab, a line break, ESC, ...)"
+EDGES = (
+    "must not begin or end with a blank or invisible character "
+    "(a no-break space, a zero-width space, ...)"
+)
 CASES: dict[str, dict] = {}
 FILES: dict[str, bytes] = {}
 
@@ -581,8 +586,8 @@ for label, section, key, child, value, message in (
         "assembly_runs",
         "total_component_cost",
         None,
-        "1e30",
-        "must have at most 8 digits before the decimal point, got 1E+30",
+        "1" + "0" * 30,
+        "must have at most 8 digits before the decimal point, got 1" + "0" * 30,
     ),
     (
         "decimal-over-max",
@@ -609,12 +614,12 @@ for label, section, key, child, value, message in (
 case(
     "bounds-exponent-1e999999999.json",
     BASE.replace('"inventory_count": 2', '"inventory_count": 1e999999999', 1),
-    ["finished_units[0].inventory_count: must be at most 2147483647, got 1E+999999999"],
+    ["finished_units[0].inventory_count: must be a whole number, got a number 1E+999999999"],
     note="refused at once: converting it to an integer took longer than anyone waits",
 )
 case(
     "bounds-decimal-exponent-1e999999999.json",
-    with_value("recipes", "yield_quantity", "1e999999999"),
+    BASE.replace('"yield_quantity": "2.5000"', '"yield_quantity": 1e999999999', 1),
     [
         "recipes[0].yield_quantity: must have at most 8 digits before the decimal point, "
         "got 1E+999999999"
@@ -659,7 +664,7 @@ for label, value in (
     case(
         f"nan-decimal-{label}.json",
         with_value("production_runs", "total_ingredient_cost", value),
-        [f"production_runs[0].total_ingredient_cost: must be a finite number, got '{value}'"],
+        [f"production_runs[0].total_ingredient_cost: must be {DECIMAL}, got a string '{value}'"],
     )
 case(
     "nan-integer-string.json",
@@ -716,6 +721,29 @@ case(
     note="the spaces around a name are stripped, as the database's check does",
 )
 document = doc()
+document["recipients"][0]["name"] = "Zoe\u0308 Martin"
+document["recipients"].append({**document["recipients"][0], "name": "Zo\u00eb Martin"})
+document["event_recipient_packages"][0]["recipient_name"] = "Zo\u00eb Martin"
+case(
+    "duplicate-name-two-unicode-forms.json",
+    document,
+    ["recipients[1].name: 'Zoë Martin' appears twice in the file, first at recipients[0]"],
+    note="'ë' as one character and as 'e' with a combining diaeresis are one name (NFC)",
+)
+document = doc()
+document["ingredients"][0]["name"] = "Cafe\u0301 Flour"
+for line in document["recipes"][0]["ingredients"]:
+    line["ingredient_name"] = "Caf\u00e9 Flour"
+case(
+    "name-decomposed-accepted.json",
+    document,
+    [],
+    status=0,
+    note="a name written decomposed is stored composed (NFC), and a reference written "
+    "composed finds it",
+    lands=[["bakery.Ingredient", {"name": "Caf\u00e9 Flour"}, {}]],
+)
+document = doc()
 document["event_production_targets"].append(
     {**document["event_production_targets"][0], "target_batches": 9}
 )
@@ -767,20 +795,31 @@ case(
 for label, section, value, message in (
     ("empty", "ingredients", "", "must not be empty"),
     ("spaces", "recipes", "   ", "must not be empty"),
-    ("tab-and-newline", "packages", "\t\n", "must not be empty"),
+    ("tab-and-newline", "packages", "\t\n", f"{CONTROL}, got '\\t\\n'"),
+    ("spaces-only", "packages", "   ", "must not be empty"),
+    (
+        "escape-sequence",
+        "recipes",
+        "Cookies\x1b[2J\x1b[H",
+        f"{CONTROL}, got 'Cookies\\x1b[2J\\x1b[H'",
+    ),
+    ("bell", "ingredients", "Flour\x07", f"{CONTROL}, got 'Flour\\x07'"),
+    ("c1-control", "events", "Christmas\x9b2J", f"{CONTROL}, got 'Christmas\\x9b2J'"),
+    ("delete", "finished_units", "Cookie\x7f", f"{CONTROL}, got 'Cookie\\x7f'"),
+    ("zero-width-space-at-end", "recipients", "Alice\u200b", f"{EDGES}, got 'Alice\\u200b'"),
+    ("byte-order-mark-at-start", "packages", "\ufeffBox", f"{EDGES}, got '\\ufeffBox'"),
+    ("right-to-left-mark-at-end", "finished_goods", "Tin\u200f", f"{EDGES}, got 'Tin\\u200f'"),
     (
         "leading-tab",
         "recipients",
         "\tAlice Johnson",
-        "must not begin or end with a tab, a line break or another blank character, "
-        "got '\\tAlice Johnson'",
+        f"{CONTROL}, got '\\tAlice Johnson'",
     ),
     (
         "trailing-no-break-space",
         "events",
         "Christmas 2025\u00a0",
-        "must not begin or end with a tab, a line break or another blank character, "
-        "got 'Christmas 2025\\xa0'",
+        f"{EDGES}, got 'Christmas 2025\\xa0'",
     ),
     (
         "201-characters",
@@ -793,7 +832,7 @@ for label, section, value, message in (
         "nul-character",
         "ingredients",
         "Fl\x00our",
-        "must not contain the NUL character (\\u0000), got 'Fl\\x00our'",
+        f"{CONTROL}, got 'Fl\\x00our'",
     ),
 ):
     case(
@@ -821,6 +860,12 @@ case(
     "reference-empty.json",
     with_value("event_production_targets", "recipe_name", ""),
     ["event_production_targets[0].recipe_name: must not be empty"],
+)
+case(
+    "reference-escape-sequence.json",
+    with_value("production_runs", "recipe_name", "Cookies\x1b]0;owned\x07"),
+    [f"production_runs[0].recipe_name: {CONTROL}, got 'Cookies\\x1b]0;owned\\x07'"],
+    note="a natural key is a name: refused as one",
 )
 case(
     "name-200-characters-accepted.json",
@@ -936,6 +981,77 @@ for label, value in (
             f"got '{value}'"
         ],
     )
+
+# Look-alike numbers, uuids and dates: only the format's own spelling is read.
+
+for label, value in (
+    ("underscore", "1_000"),
+    ("plus-sign", "+1.5"),
+    ("spaces-around", " 1.5 "),
+    ("arabic-indic-digits", "\u0661.\u0665"),
+    ("fullwidth-digits", "\uff11\uff12.50"),
+    ("exponent", "1e3"),
+    ("no-fraction-digits", "1."),
+    ("no-whole-digits", ".5"),
+    ("hexadecimal", "0x10"),
+    ("comma", "1,5"),
+):
+    case(
+        f"strict-decimal-{label}.json",
+        with_value("production_runs", "per_unit_cost", value),
+        [f"production_runs[0].per_unit_cost: must be {DECIMAL}, got a string {value!r}"],
+    )
+for label, token, got in (
+    ("fraction-zero", "4.0", "4.0"),
+    ("exponent", "2e0", "2"),
+):
+    case(
+        f"strict-integer-{label}.json",
+        BASE.replace('"inventory_count": 2', f'"inventory_count": {token}', 1),
+        [f"finished_units[0].inventory_count: must be a whole number, got a number {got}"],
+    )
+RUN = RUN_UUIDS["assembly_runs"]
+for label, value in (
+    ("braces", "{" + RUN + "}"),
+    ("urn", "urn:uuid:" + RUN),
+    ("no-hyphens", RUN.replace("-", "")),
+    ("spaces-around", f" {RUN} "),
+    ("hyphens-misplaced", RUN.replace("-", "")[:4] + "-" + RUN.replace("-", "")[4:]),
+    ("arabic-indic-digit", "\u0660" + RUN[1:]),
+):
+    case(
+        f"strict-uuid-{label}.json",
+        with_value("assembly_runs", "uuid", value),
+        [
+            "assembly_runs[0].uuid: must be a UUID like 0b6f3c9e-2d1a-4c59-9a47-6f0d9b0f6a11, "
+            f"got {value!r}"
+        ],
+    )
+case(
+    "strict-uuid-capitals-accepted.json",
+    with_value("assembly_runs", "uuid", RUN.upper()),
+    [],
+    status=0,
+    lands=[["production.AssemblyRun", {"uuid": RUN}, {}]],
+)
+for label, value in (
+    ("arabic-indic-digits", "\u0662\u0660\u0662\u0665-12-24"),
+    ("fullwidth-digits", "\uff12\uff10\uff12\uff15-12-24"),
+    ("spaces-around", " 2025-12-24"),
+):
+    case(
+        f"strict-date-{label}.json",
+        with_value("events", "event_date", value),
+        [f"events[0].event_date: must be a date as YYYY-MM-DD, got {value!r}"],
+    )
+case(
+    "strict-datetime-arabic-indic-digits.json",
+    with_value("production_runs", "produced_at", "2025-12-15T\u0661\u0660:00:00Z"),
+    [
+        "production_runs[0].produced_at: must be a date and time like 2025-12-15T10:00:00Z, "
+        "got '2025-12-15T\u0661\u0660:00:00Z'"
+    ],
+)
 
 # Between records: cycles, a run's recipe, references, a component's kind, a unit's mode.
 

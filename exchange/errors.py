@@ -14,6 +14,8 @@ MESSAGES = {
     "column {column}: no string, number or space of a bakery document is this long",
     "too_large": "the uncompressed document is larger than {limit} bytes; "
     "raise the limit with --max-size if this file is trusted",
+    "no_space": "not enough space in TMPDIR ({directory}) for the import's temporary files; "
+    "free some space there or set TMPDIR to a directory with more",
     "zip_members": "a .zip must hold exactly one file, this one holds {count}",
     "zip_member_path": "the .zip member {name!r} has an unsafe path",
     "duplicate_key": "the key {key!r} appears twice in the same object",
@@ -133,12 +135,22 @@ def problem(location: str, code: str, **params) -> Problem:
 
 
 class ExchangeError(Exception):
-    """A document that cannot be imported (status 1) or an unusable request (status 2)."""
+    """A document that cannot be imported (status 1) or an unusable request (status 2).
 
-    def __init__(self, problems: list[Problem], total: int | None = None, status: int = 1):
+    in_document is False for a refusal that is not the document's fault (a full disk).
+    """
+
+    def __init__(
+        self,
+        problems: list[Problem],
+        total: int | None = None,
+        status: int = 1,
+        in_document: bool = True,
+    ):
         self.problems = problems
         self.total = total if total is not None else len(problems)
         self.status = status
+        self.in_document = in_document
         super().__init__(self.render())
 
     def render(self) -> str:

@@ -27,11 +27,12 @@ from .errors import (
     problem,
     shown,
 )
+from .interrupts import FinalStep
 from .keyset import KeySet
 from .results import ImportResult
 from .rules import MatchesReferenced, NoCycle
 from .schema import FORMAT, HEADER_KEYS, SECTION_BY_KEY, SECTIONS, VERSION, Section
-from .streams import Source
+from .streams import Source, temporary_space
 from .writer import Writer
 
 MODES = ("merge", "update", "replace")
@@ -174,7 +175,7 @@ class Importer:
         self._read()
         self._check_header()
         result = ImportResult(self.mode, self.dry_run)
-        with transaction.atomic():
+        with FinalStep() as commit, transaction.atomic():
             # The writer waits for any other import to end, then no other import writes until
             # this transaction ends: the checks against the database (references, cycles, a
             # run's recipe) hold for the write. On SQLite that lock is taken before the
@@ -187,6 +188,8 @@ class Importer:
             self.problems.raise_if_any()
             failpoints.reach("import.check")
             self._write(writer, result)
+            # From here the import is final: Ctrl-C waits for the commit, then changes nothing.
+            commit.hold()
             failpoints.reach("import.commit")
             if self.dry_run:
                 transaction.set_rollback(True)
@@ -709,4 +712,5 @@ def import_document(
     progress=None,
 ) -> ImportResult:
     """Check a document completely and load it in one transaction; raise ExchangeError if not."""
-    return Importer(source, mode, dry_run, error_limit, progress).run()
+    with temporary_space():
+        return Importer(source, mode, dry_run, error_limit, progress).run()

@@ -2,12 +2,12 @@
 
 import bz2
 import contextlib
+import errno
 import glob
 import gzip
 import io
 import lzma
 import os
-import shutil
 import sys
 import tempfile
 import zipfile
@@ -20,10 +20,36 @@ except ImportError:  # Windows: no lock, so no way to tell an abandoned file fro
 
 from . import failpoints
 from .errors import ExchangeError, problem
+from .interrupts import FinalStep
 
 COMPRESSIONS = (".gz", ".bz2", ".xz", ".zip")
+STDIN_CLOSED = "standard input is closed: give the document's path, or pipe it into '-'"
+STDIN_TERMINAL = (
+    "standard input is a terminal: give the document's path, or pipe it into '-' "
+    "(import_bakery - < bakery.json)"
+)
 BOM = b"\xef\xbb\xbf"
 DEFAULT_MAX_SIZE = 4 * 1024**3
+COPY_CHUNK = 1024**2
+# What a full disk says: no space on the device, or none left in the user's quota.
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
+
+
+@contextlib.contextmanager
+def temporary_space():
+    """Refuse an import cleanly when its temporary directory fills up.
+
+    Only the temporary files are written outside the database (whose own full disk is a
+    DatabaseError); what was written of them is removed as the exception unwinds.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in NO_SPACE:
+            raise
+        raise ExchangeError(
+            [problem("", "no_space", directory=tempfile.gettempdir())], in_document=False
+        ) from None
 
 
 class SizeLimitExceeded(Exception):
@@ -99,10 +125,7 @@ class Source:
         self.max_size = max_size
         self._spool = None
         if path == "-":
-            # Standard input is kept in a temporary file: it can be read only once, and an
-            # error is located by reading again.
-            self._spool = tempfile.TemporaryFile(prefix="bakery-import-")  # noqa: SIM115
-            shutil.copyfileobj((stdin or sys.stdin).buffer, self._spool)
+            self._spool = self._spool_stdin(sys.stdin if stdin is None else stdin)
         elif not os.path.isfile(path):
             reason = "no such file" if not os.path.exists(path) else "not a file"
             raise ExchangeError([problem("", "unreadable", path=path, reason=reason)], status=2)
@@ -111,9 +134,44 @@ class Source:
                 [problem("", "unreadable", path=path, reason="permission denied")], status=2
             )
 
+    def _spool_stdin(self, stdin):
+        """Keep standard input in a temporary file, never more of it than the size limit.
+
+        It can be read only once, and an error is located by reading again.
+        """
+        if stdin is None or stdin.closed:
+            raise ExchangeError([problem("", "usage", reason=STDIN_CLOSED)], status=2)
+        if stdin.isatty():
+            raise ExchangeError([problem("", "usage", reason=STDIN_TERMINAL)], status=2)
+        raw = getattr(stdin, "buffer", stdin)
+        # A leading byte order mark is not counted, as when the document is read.
+        limit = self.max_size + len(BOM)
+        spool = tempfile.TemporaryFile(prefix="bakery-import-")  # noqa: SIM115
+        try:
+            with temporary_space():
+                copied = 0
+                while copied <= limit:
+                    chunk = raw.read(min(COPY_CHUNK, limit + 1 - copied))
+                    if not chunk:
+                        break
+                    spool.write(chunk)
+                    copied += len(chunk)
+                spool.seek(0)
+                if copied - (len(BOM) if spool.read(len(BOM)) == BOM else 0) > self.max_size:
+                    raise ExchangeError([problem("", "too_large", limit=self.max_size)])
+        except BaseException:
+            spool.close()
+            raise
+        return spool
+
+    @staticmethod
+    def name_of(path: str) -> str:
+        """Name a document's path in a message."""
+        return "standard input" if path == "-" else path
+
     @property
     def name(self) -> str:
-        return "standard input" if self.path == "-" else self.path
+        return self.name_of(self.path)
 
     def close(self):
         if self._spool is not None:
@@ -172,7 +230,13 @@ class Source:
                 yield member
 
 
-def _compressed_writer(path: str, raw):
+def zip_member_name(path) -> str:
+    """Name the document inside a .zip export: bakery.zip and bakery.json.zip hold bakery.json."""
+    stem = Path(path).stem
+    return stem if stem.lower().endswith(".json") else f"{stem}.json"
+
+
+def _compressed_writer(path, raw):
     suffix = Path(path).suffix.lower()
     if suffix == ".gz":
         return gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
@@ -182,7 +246,7 @@ def _compressed_writer(path: str, raw):
         return lzma.LZMAFile(raw, "wb")
     if suffix == ".zip":
         archive = zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED)
-        member = archive.open(Path(path).stem, "w", force_zip64=True)
+        member = archive.open(zip_member_name(path), "w", force_zip64=True)
         return _ZipMember(archive, member)
     return None
 
@@ -290,20 +354,22 @@ def atomic_output(path: str, stdout=None):
 
     A failure at any point leaves an existing file at path untouched and no partial file; an
     export killed outright leaves a hidden temporary file, which the next export to the same
-    path removes.
+    path removes. A path that is a symbolic link is written through: its target is replaced,
+    the link stays.
     """
     if path == "-":
         out = stdout or sys.stdout
         yield out
         out.flush()
         return
-    target = Path(path)
+    target = Path(os.path.realpath(path) if os.path.islink(path) else path)
     directory = target.parent if str(target.parent) else Path(".")
     remove_abandoned(target)
     fd, tmp_name, lock = _temporary_beside(target, directory)
+    rename = FinalStep()
     try:
         with open(fd, "wb") as raw:
-            compressed = _compressed_writer(path, raw)
+            compressed = _compressed_writer(target, raw)
             binary = compressed or raw
             text = io.TextIOWrapper(binary, encoding="utf-8", newline="\n", write_through=False)
             try:
@@ -322,9 +388,12 @@ def atomic_output(path: str, stdout=None):
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp_name, 0o666 & ~umask)
-        failpoints.reach("export.rename")
-        os.replace(tmp_name, target)
-        _sync_directory(directory)
+        with rename:
+            # From here the export is final: Ctrl-C waits for the rename, then changes nothing.
+            rename.hold()
+            failpoints.reach("export.rename")
+            os.replace(tmp_name, target)
+            _sync_directory(directory)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)

@@ -13,7 +13,6 @@ import sys
 import zipfile
 from io import StringIO
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -107,7 +106,7 @@ def test_import_reads_standard_input_by_dash(bakery, monkeypatch):
     text = export_text()
     before = snapshot(ids=False)
     empty_database()
-    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO(text.encode("utf-8"))))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8"))))
 
     out, err = import_file("-")
 
@@ -118,7 +117,7 @@ def test_import_reads_standard_input_by_dash(bakery, monkeypatch):
 
 def test_import_from_standard_input_locates_a_json_error(db, monkeypatch):
     text = '{\n  "format": "bakery-exchange",\n  "version": 1,\n  "ingredients": [}\n'
-    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO(text.encode())))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
 
     err = StringIO()
     with pytest.raises(CommandError) as excinfo:

@@ -6,26 +6,23 @@ PostgreSQL database it creates and drops, whatever database the suite itself run
 """
 
 import gzip
-import hashlib
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.conf import settings
 
 from exchange.failpoints import ENVIRONMENT
-from tests.helpers import postgres_server, wait_until_stopped
+from tests.helpers import wait_until_stopped
+from tests.processes.databases import MANAGE, check, manage
 
 pytestmark = pytest.mark.slow
 
-MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 RUNS = 10_000
 # Where each import is killed: a fail point the process stops at, and whether the import has
 # written to the database by then.
@@ -36,22 +33,6 @@ IMPORT_STOPS = [
     ("import.write.production_runs@700", True),
     ("import.commit", True),
 ]
-
-
-def manage(url: str, *args, timeout=300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, MANAGE, *args],
-        capture_output=True,
-        env={**os.environ, "DATABASE_URL": url},
-        cwd=settings.BASE_DIR,
-        timeout=timeout,
-    )
-
-
-def check(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 0, result.stderr.decode()
-    assert b"Traceback" not in result.stderr
-    return result.stderr.decode()
 
 
 @pytest.fixture(scope="module")
@@ -69,103 +50,6 @@ def document(workdir) -> Path:
     check(manage(source, "generate_bakery", "--runs", str(RUNS)))
     check(manage(source, "export_bakery", "--output", str(path)))
     return path
-
-
-class SQLiteDatabase:
-    """A temporary SQLite file; the import's write pass begins when its journal appears."""
-
-    vendor = "sqlite"
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.url = f"sqlite:///{path}"
-
-    def fingerprint(self) -> str:
-        """Hash the whole database as SQL text; opening it rolls back a killed transaction."""
-        with sqlite3.connect(self.path) as connection:
-            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-            digest = hashlib.sha256()
-            for line in connection.iterdump():
-                digest.update(line.encode() + b"\n")
-        connection.close()
-        return digest.hexdigest()
-
-    def writing(self) -> bool:
-        return Path(f"{self.path}-journal").exists()
-
-    def settle(self):
-        pass
-
-    def drop(self):
-        self.path.unlink(missing_ok=True)
-
-
-class PostgresDatabase:
-    """A PostgreSQL database made for the test; the import writes once it has a transaction id."""
-
-    vendor = "postgresql"
-
-    def __init__(self, name: str):
-        self.name = name
-        server = postgres_server()
-        self.admin = server.connect(autocommit=True)
-        self.admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        self.admin.execute(f'CREATE DATABASE "{name}"')
-        self.url = server.url(name)
-
-    def fingerprint(self) -> str:
-        """Hash every row of every table, table by table, in a stable order."""
-        with psycopg.connect(self.url) as connection:
-            tables = connection.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-            ).fetchall()
-            digest = hashlib.sha256()
-            for (table,) in tables:
-                count, rows = connection.execute(
-                    f"SELECT count(*), md5(string_agg(t::text, E'\\n' ORDER BY t::text)) "
-                    f'FROM "{table}" t'
-                ).fetchone()
-                digest.update(f"{table} {count} {rows}\n".encode())
-        return digest.hexdigest()
-
-    def writing(self) -> bool:
-        return bool(
-            self.admin.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = %s AND backend_xid IS NOT NULL",
-                [self.name],
-            ).fetchone()[0]
-        )
-
-    def settle(self):
-        """Wait for the server to end the session of a killed client (it rolls back)."""
-        deadline = time.monotonic() + 120
-        while self._sessions():
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-
-    def _sessions(self) -> int:
-        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
-        return self.admin.execute(query, [self.name]).fetchone()[0]
-
-    def drop(self):
-        self.admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        self.admin.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    """A migrated database of either vendor holding the demo bakery."""
-    if request.param == "sqlite":
-        target = SQLiteDatabase(tmp_path / "target.sqlite3")
-    else:
-        target = PostgresDatabase(f"bakery_hostile_crash_{os.getpid()}")
-    try:
-        check(manage(target.url, "migrate", "--noinput"))
-        check(manage(target.url, "seed_demo"))
-        yield target
-    finally:
-        target.drop()
 
 
 def start_import(database, document, *args, env=None) -> subprocess.Popen:

@@ -1,5 +1,8 @@
 """Write the bakery's data as an exchange document."""
 
+import argparse
+import os
+
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
@@ -11,6 +14,22 @@ from exchange.progress import RawText, SectionProgress, shows_progress
 from exchange.scope import event_scope
 from exchange.snapshot import snapshot
 from exchange.streams import atomic_output
+
+# The widest indent a document is written with: wider ones only make it larger.
+MAX_INDENT = 16
+
+
+def indent_width(text: str) -> int:
+    """Parse --indent: 0 to MAX_INDENT spaces, or a negative number for one line."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = None
+    if number is None or number > MAX_INDENT:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of spaces from 0 to {MAX_INDENT}, or -1 for one line; got {text!r}"
+        )
+    return number
 
 
 class Command(ProjectCommand):
@@ -30,11 +49,12 @@ class Command(ProjectCommand):
         )
         parser.add_argument(
             "--indent",
-            type=int,
+            type=indent_width,
             default=None,
             metavar="N",
-            help="Indent the whole document by N spaces, as json.dumps does; a negative N "
-            "writes one line. By default each record is written on one line of its own.",
+            help=f"Indent the whole document by N spaces (0 to {MAX_INDENT}), as json.dumps "
+            "does; a negative N writes one line. By default each record is written on one "
+            "line of its own.",
         )
         parser.add_argument(
             "--event",
@@ -44,6 +64,15 @@ class Command(ProjectCommand):
             metavar="NAME",
             help="Export only this event and everything it uses (repeatable).",
         )
+
+    def interrupted(self, options) -> str:
+        output = options["output"]
+        if output == "-":
+            return "the document on standard output is incomplete"
+        # The rename that makes the export final is never interrupted: the path is as it was.
+        if os.path.lexists(output):
+            return f"the existing {output} is unchanged"
+        return f"{output} was not written"
 
     def handle(self, *args, output, indent, events, verbosity, **options):
         progress = SectionProgress(self.stderr) if shows_progress(self.stderr, verbosity) else None

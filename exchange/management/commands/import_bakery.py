@@ -2,7 +2,6 @@
 
 import argparse
 import math
-import sys
 
 from django.core.management.base import CommandError
 from django.db import DatabaseError
@@ -80,7 +79,7 @@ class Command(ProjectCommand):
     def handle(self, *args, path, mode, dry_run, max_size, error_limit, verbosity, **options):
         progress = SectionProgress(self.stderr) if shows_progress(self.stderr, verbosity) else None
         try:
-            source = Source(path, max_size=max_size, stdin=sys.stdin)
+            source = Source(path, max_size=max_size)
             try:
                 result = import_document(
                     source,
@@ -96,11 +95,13 @@ class Command(ProjectCommand):
         except ExchangeError as exc:
             if exc.status == 2:
                 raise CommandError(str(exc), returncode=2) from None
+            if not exc.in_document:
+                raise CommandError(f"{exc}; nothing was written.", returncode=1) from None
             for line in str(exc).splitlines():
                 self.stderr.write(line)
             raise CommandError(
                 f"Import refused: {exc.total} problem{'s' if exc.total != 1 else ''} in "
-                f"{source.name}; nothing was written.",
+                f"{Source.name_of(path)}; nothing was written.",
                 returncode=1,
             ) from None
         except DatabaseError as exc:

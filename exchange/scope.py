@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from bakery.models import Event
+from bakery.names import normalize_name
 
 from .errors import Problems
 from .schema import SECTION_BY_KEY, SECTIONS, Section, section_for_model
@@ -76,8 +77,11 @@ def close_scope(filters: dict[str, Q], events: list[str] | None = None) -> Scope
 
 
 def event_scope(names: Iterable[str]) -> Scope:
-    """Scope an export to events and everything of theirs, refusing unknown names."""
-    names = list(dict.fromkeys(names))
+    """Scope an export to events and everything of theirs, refusing unknown names.
+
+    A name is looked up as it is stored (NFC, spaces stripped), however it was typed.
+    """
+    names = list(dict.fromkeys(normalize_name(name) for name in names))
     known = set(Event.objects.filter(name__in=names).values_list("name", flat=True))
     problems = Problems()
     for name in names:

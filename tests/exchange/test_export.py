@@ -13,7 +13,14 @@ from django.db import DatabaseError, connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bakery.models import Composition, FulfillmentStatus, Package, PackageFinishedGood, YieldMode
+from bakery.models import (
+    Composition,
+    Event,
+    FulfillmentStatus,
+    Package,
+    PackageFinishedGood,
+    YieldMode,
+)
 from exchange.codecs import format_datetime
 from exchange.exporter import _Names, iter_section
 from exchange.jsontext import RECORD_LINES, DocumentWriter
@@ -933,3 +940,12 @@ def test_yield_modes_in_the_document_are_the_model_choices(christmas):
     modes = {u["yield_mode"] for u in export_document()["finished_units"]}
 
     assert modes == set(YieldMode.values)
+
+
+def test_export_of_an_event_named_in_another_unicode_form_finds_it(two_events):
+    Event.objects.filter(name="Christmas 2025").update(name="Noël 2025")
+
+    document = export_document("--event", "Noe\u0308l 2025")
+
+    assert document["scope"] == {"events": ["Noël 2025"]}
+    assert [e["name"] for e in document["events"]] == ["Noël 2025"]

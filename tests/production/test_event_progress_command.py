@@ -290,3 +290,13 @@ def test_json_from_the_shell_on_an_empty_database_exits_0_with_an_empty_list(
     result = manage(empty_database_env, "event_progress", "--format", "json")
 
     assert (result.returncode, result.stdout, result.stderr) == (0, "[]\n", "")
+
+
+def test_an_event_name_typed_decomposed_or_with_spaces_finds_the_event(christmas):
+    # The stored name is composed (NFC): a name typed decomposed is composed to look it up.
+    christmas.name = "Noël 2025"
+    christmas.save()
+
+    stdout, _ = run(" Noe\u0308l 2025 ")
+
+    assert stdout.splitlines()[0] == "Noël 2025 (2025-12-24)"

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from bakery.management.base import ProjectCommand
 from bakery.models import Event
+from bakery.names import normalize_name
 from production.services import EventProgress, event_progress, events_by_proximity
 
 BAR_WIDTH = 20
@@ -90,7 +91,8 @@ class Command(ProjectCommand):
         )
 
     def handle(self, *args, **options):
-        names = options["events"]
+        # Looked up as stored (NFC, spaces stripped), however the name was typed.
+        names = [normalize_name(name) for name in options["events"]]
         events = self.find_events(names) if names else events_by_proximity(timezone.localdate())
         progresses = [event_progress(event) for event in events]
         if options["format"] == "json":

@@ -33,6 +33,7 @@ MESSAGES = {
     "record_type": "must be an object, got {got}",
     "unknown_field": "unknown field {key!r}{hint}",
     "required": "is required",
+    "required_new": "is required to create {kind} {key}, which is not in the database",
     "type": "must be {expected}, got {got}",
     "blank": "must not be empty",
     "nul": "must not contain the NUL character (\\u0000), got {value}",

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from bakery.names import normalize_name
+
 from . import failpoints
 from .codecs import aware_datetime
 from .document import Header, Record, iter_document
@@ -33,7 +35,7 @@ from .results import ImportResult
 from .rules import MatchesReferenced, NoCycle
 from .schema import FORMAT, HEADER_KEYS, SECTION_BY_KEY, SECTIONS, VERSION, Section
 from .streams import Source, temporary_space
-from .writer import Writer
+from .writer import Writer, in_events
 
 MODES = ("merge", "update", "replace")
 BATCH_SIZE = 500
@@ -160,6 +162,15 @@ class Importer:
         self.unnamed: set[str] = set()
         # Seconds spent reading and checking each section's records one by one.
         self.read_seconds: dict[str, float] = defaultdict(float)
+        # The keys a record may leave out: all but its natural key. What a record leaves out
+        # stays as it is in the database (merge, update, a scoped replace); a new record
+        # needs each required one, checked in pass 2 with the records left for it there.
+        self.patch_keys = {
+            s.key: {f.key for f in s.fields if f.key not in s.natural_key} for s in SECTIONS
+        }
+        self.partial: dict[str, list] = defaultdict(list)
+        # The events a replace is limited to (its header's scope); None for everything.
+        self.scope_events: set[str] | None = None
 
     def run(self) -> ImportResult:
         with tempfile.TemporaryDirectory(prefix="bakery-import-") as directory:
@@ -277,6 +288,11 @@ class Importer:
         if "scope" in header:
             self._check_scope(*header["scope"])
 
+    @property
+    def replaces_all(self) -> bool:
+        """Whether the import deletes every record first: replace mode, a document of all."""
+        return self.mode == "replace" and self.scope_events is None
+
     def _check_scope(self, scope, order):
         if scope is None:
             return
@@ -290,16 +306,21 @@ class Importer:
         events = scope.get("events", [])
         if not isinstance(events, list) or not all(isinstance(n, str) for n in events):
             self.problems.add("scope.events", "scope_events", order=order, got=described(events))
+        else:
+            self.scope_events = {normalize_name(name) for name in events}
 
-    def _parse_fields(self, location, value, parsers, known_keys, order):
-        """Parse a record's fields, adding its problems; return the values and whether all fit.
+    def _parse_fields(self, location, value, parsers, known_keys, order, patch=()):
+        """Parse a record's fields, adding its problems; return the values, whether all fit,
+        and the places of the fields it leaves out.
 
         order(key) gives the place of a field for sorting problems. A field that does not fit
-        is None among the values.
+        is None among the values. A key of patch that the record leaves out is not missing
+        but absent: its value is its default, or None if it has none, and its place is
+        returned (a record for an existing key leaves that field as it is).
         """
         if not isinstance(value, dict):
             self.problems.add(location, "record_type", order=order(None), got=json_type(value))
-            return None, False
+            return None, False, ()
         ok = True
         for key in value:
             if key not in known_keys:
@@ -311,15 +332,19 @@ class Importer:
                     hint=_hint(key, known_keys),
                 )
                 ok = False
-        parsed = []
-        for f, parse in parsers:
+        parsed, absent = [], []
+        for position, (f, parse) in enumerate(parsers):
+            if f.key in patch and f.key not in value:
+                absent.append(position)
+                parsed.append(None if f.required else parse(None))
+                continue
             try:
                 parsed.append(parse(value.get(f.key)))
             except Invalid as exc:
                 self.problems.add_invalid(f"{location}.{f.key}", exc, order=order(f.key))
                 parsed.append(None)
                 ok = False
-        return parsed, ok
+        return parsed, ok, tuple(absent)
 
     def _read_record(self, record: Record):
         section = SECTION_BY_KEY[record.section]
@@ -331,39 +356,49 @@ class Importer:
             if path == location and key in section.natural_key and section.named:
                 # Either name may be the one the file's references mean.
                 self.unnamed.add(section.key)
-        values, ok = self._parse_fields(
+        values, ok, absent = self._parse_fields(
             location,
             record.value,
             self.parsers.fields[section.key],
             section.keys,
             lambda key: self._order(section, index, *([key] if key else [])),
+            self.patch_keys[section.key],
         )
+        # A record leaving its nested list out (None) leaves the existing one as it is.
         children = None
-        if section.nested and isinstance(record.value, dict):
-            children = self._read_children(
-                section, location, index, record.value.get(section.nested.key)
-            )
+        nested_key = section.nested.key if section.nested else None
+        if isinstance(record.value, dict) and nested_key in record.value:
+            children = self._read_children(section, location, index, record.value[nested_key])
         if values is None:
             if section.named:
                 self.unnamed.add(section.key)
             return
         row = dict(zip((f.key for f in section.fields), values, strict=True))
+        absent_keys = {section.fields[p].key for p in absent}
         if not ok or children is False or record.duplicate_keys:
             self._note_failed(section, location, index, row)
             return
-        if not self._apply_rules(section, location, index, row):
+        rules_ok, deferred = self._apply_rules(section, location, index, row, absent_keys)
+        if not rules_ok:
             self._note_failed(section, location, index, row)
             return
         if not self._note_key(section, location, index, row):
             return
+        missing = [k for k in absent_keys if section.field_map[k].required]
+        if missing or deferred:
+            # Whether these matter depends on whether the record is new: pass 2 knows.
+            key = tuple(row[k] for k in section.natural_key)
+            self.partial[section.key].append((index, key, missing, deferred, row))
         for key in self.tracked.get(section.key, ()):
-            self.file_values[section.key, key][row["name"]] = row[key]
-        for rule in self.cycle_rules[section.key]:
-            self.file_edges[section.key][row["name"]] = [
-                (i, child[rule.ref]) for i, child in enumerate(children or [])
-            ]
+            if key not in absent_keys:
+                self.file_values[section.key, key][row["name"]] = row[key]
+        if children is not None:
+            for rule in self.cycle_rules[section.key]:
+                self.file_edges[section.key][row["name"]] = [
+                    (i, child[rule.ref]) for i, child in enumerate(children)
+                ]
         self.spools[section.key].add(
-            (record.index, tuple(row[f.key] for f in section.fields), children)
+            (record.index, tuple(row[f.key] for f in section.fields), children, absent)
         )
 
     def _read_children(self, section: Section, location: str, index: int, value):
@@ -388,7 +423,7 @@ class Importer:
             def order(key, i=i):
                 return self._order(section, index, nested.key, i, *([key] if key else []))
 
-            parsed, fits = self._parse_fields(
+            parsed, fits, _ = self._parse_fields(
                 spot, child, self.parsers.nested[section.key], keys, order
             )
             if not fits:
@@ -419,16 +454,22 @@ class Importer:
             children.append(row)
         return children if ok else False
 
-    def _apply_rules(self, section: Section, location: str, index: int, row: dict) -> bool:
-        """Apply the section's record rules to a record; return whether it may be imported."""
-        ok = True
+    def _apply_rules(
+        self, section: Section, location: str, index: int, row: dict, absent=frozenset()
+    ) -> tuple[bool, list]:
+        """Apply the section's record rules to a record; return whether it may be imported,
+        and the rules left for pass 2, which read a key the record leaves out."""
+        ok, deferred = True, []
         for rule in section.record_rules:
+            if absent.intersection(rule.reads):
+                deferred.append(rule)
+                continue
             for finding in rule.apply(row):
                 notes = self.warnings if finding.warning else self.problems
                 order = self._order(section, index, finding.key)
                 notes.add(f"{location}.{finding.key}", finding.code, order=order, **finding.params)
                 ok = ok and finding.warning
-        return ok
+        return ok, deferred
 
     def _note_failed(self, section: Section, location: str, index: int, row: dict):
         """Remember the natural key of a record with problems, if its key fields fit."""
@@ -472,7 +513,7 @@ class Importer:
             if not section.named:
                 continue
             file_names = {k[0] for k in self.keys[section.key]}
-            if self.mode == "replace":
+            if self.replaces_all:
                 db_names = set()
             else:
                 db_names = set(
@@ -481,6 +522,7 @@ class Importer:
             self.db_names[section.key] = db_names
             self.keys[section.key + ":all"] = file_names | db_names
         self._load_db_catalog()
+        self._check_new_records()
         for section in SECTIONS:
             refs = [f for f in section.fields if f.ref]
             nested_refs = [f for f in section.nested.fields if f.ref] if section.nested else []
@@ -495,7 +537,7 @@ class Importer:
             ]
             known = {f.ref: self.keys[f.ref + ":all"] for f in [*refs, *nested_refs]}
             for batch in self.spools[section.key].batches():
-                for index, values, children in batch:
+                for index, values, children, absent in batch:
                     location = f"{section.key}[{index}]"
                     resolved = True
                     for i in positions:
@@ -521,6 +563,8 @@ class Importer:
                     if not resolved:
                         continue
                     for rule, ref_at, key_at, after in matches:
+                        if ref_at in absent or key_at in absent:
+                            continue
                         actual = after.get(values[ref_at])
                         if actual is not None and actual != values[key_at]:
                             self.problems.add(
@@ -536,6 +580,57 @@ class Importer:
                 self._check_referrers_agree(rule, section)
             for rule in section.rules_of(NoCycle):
                 self._check_cycles(rule, section)
+
+    def _check_new_records(self):
+        """Refuse a record that leaves out a required field if it is new (a record for an
+        existing key is a patch), and apply to it the rules left for this pass."""
+        for section in SECTIONS:
+            entries = self.partial.get(section.key)
+            if not entries:
+                continue
+            existing = self._existing_keys(section, {key for _, key, *_ in entries})
+            for index, key, missing, deferred, row in entries:
+                if key in existing:
+                    continue
+                location = f"{section.key}[{index}]"
+                shown_key = _shown_key(section, key)
+                for k in missing:
+                    self.problems.add(
+                        f"{location}.{k}",
+                        "required_new",
+                        order=self._order(section, index, k),
+                        kind=_kind(section.key),
+                        key=shown_key,
+                    )
+                if not missing:
+                    for rule in deferred:
+                        for finding in rule.apply(row):
+                            if not finding.warning:
+                                self.problems.add(
+                                    f"{location}.{finding.key}",
+                                    finding.code,
+                                    order=self._order(section, index, finding.key),
+                                    **finding.params,
+                                )
+
+    def _existing_keys(self, section: Section, keys: set) -> set:
+        """Return which of the natural keys are records the import will find in the database
+        (none when it deletes them first)."""
+        if self.replaces_all:
+            return set()
+        manager = section.model._default_manager
+        fields = [section.field_map[k] for k in section.natural_key]
+        columns = [f"{f.attr}__name" if f.ref else f.attr for f in fields]
+        first = sorted({key[0] for key in keys}, key=str)
+        found = set()
+        for start in range(0, len(first), BATCH_SIZE):
+            rows = manager.filter(**{f"{columns[0]}__in": first[start : start + BATCH_SIZE]})
+            deleted = in_events(section, self.scope_events) if self.mode == "replace" else None
+            if deleted is not None:
+                # A scoped replace deletes its events and what is theirs first.
+                rows = rows.exclude(deleted)
+            found.update(rows.values_list(*columns).iterator())
+        return found & keys
 
     def _report_duplicate_uuids(self):
         for key, seen in self.run_uuids.items():
@@ -557,14 +652,14 @@ class Importer:
         for section in SECTIONS:
             for key in self.tracked.get(section.key, ()):
                 self.db_values[section.key, key] = {}
-                if self.mode != "replace":
+                if not self.replaces_all:
                     f = section.field_map[key]
                     column = f"{f.attr}__name" if f.ref else f.attr
                     rows = section.model._default_manager.values_list("name", column)
                     self.db_values[section.key, key] = dict(rows.iterator())
             for rule in section.rules_of(NoCycle):
                 edges = self.db_edges[section.key] = defaultdict(list)
-                if self.mode == "replace":
+                if self.replaces_all:
                     continue
                 nested = section.nested
                 f = next(f for f in nested.fields if f.key == rule.ref)
@@ -578,7 +673,7 @@ class Importer:
         """Refuse a reference to a record neither in the file nor in the database."""
         if f.ref in self.unnamed:
             return
-        code = "unknown_ref_replace" if self.mode == "replace" else "unknown_ref"
+        code = "unknown_ref_replace" if self.replaces_all else "unknown_ref"
         self.problems.add(location, code, order=order, kind=_kind(f.ref), value=value)
 
     def _writes(self, section_key: str, name: str) -> bool:
@@ -607,7 +702,7 @@ class Importer:
         records that the file does not hold are counted. One query per batch of changed
         records.
         """
-        if self.mode != "update":
+        if self.mode == "merge" or self.replaces_all:
             return
         ref = section.field_map[rule.ref]
         target = SECTION_BY_KEY[ref.ref]
@@ -693,8 +788,11 @@ class Importer:
     # Pass 3: write.
 
     def _write(self, writer, result: ImportResult):
-        if self.mode == "replace":
+        if self.replaces_all:
             result.deleted = writer.delete_everything()
+            failpoints.reach("import.delete")
+        elif self.mode == "replace":
+            result.deleted = writer.delete_events(self.scope_events)
             failpoints.reach("import.delete")
         for section in SECTIONS:
             started = time.perf_counter()

@@ -24,6 +24,12 @@ class Finding:
 class RecordRule:
     """A rule of one record: it may fill a value, warn, or refuse the record."""
 
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The keys whose values the rule needs: a patch lacking one of them is checked
+        only if it creates its record, with the values the record is created with."""
+        raise NotImplementedError
+
     def apply(self, row: dict) -> tuple[Finding, ...]:
         """Check or complete a record; return what is wrong with it, usually nothing."""
         raise NotImplementedError
@@ -36,6 +42,10 @@ class RequiredWhen(RecordRule):
     by: str
     # The value of `by` -> the key it requires.
     required: dict
+
+    @property
+    def reads(self):
+        return (self.by, *self.required.values())
 
     def apply(self, row):
         key = self.required.get(row[self.by])
@@ -52,6 +62,11 @@ class DefaultFrom(RecordRule):
     source: str
     derive: Callable
 
+    @property
+    def reads(self):
+        # Without its own key the rule fills it: a new record gets it, an update keeps its own.
+        return (self.source,)
+
     def apply(self, row):
         if row[self.key] is None:
             row[self.key] = self.derive(row[self.source])
@@ -64,6 +79,10 @@ class NewUuid(RecordRule):
     file would not know it again."""
 
     key: str = "uuid"
+
+    @property
+    def reads(self):
+        return (self.key,)
 
     def apply(self, row):
         if row[self.key] is None:

@@ -26,6 +26,18 @@ WRITE_LOCK_TIMEOUT = 600
 LOCK_NOT_AVAILABLE = "55P03"
 
 
+def in_events(section: Section, names) -> Q | None:
+    """Return which records of a section belong to the named events (the events themselves,
+    or what refers to them), or None for a section outside any event (the catalog)."""
+    if names is None:
+        return None
+    if section.model is SECTION_BY_KEY["events"].model:
+        return Q(name__in=names)
+    if "event_name" in section.field_map:
+        return Q(event__name__in=names)
+    return None
+
+
 def _chunks(items, size):
     items = list(items)
     for start in range(0, len(items), size):
@@ -212,6 +224,18 @@ class Writer:
             deleted += per_model.get(section.model._meta.label, 0)
         return deleted
 
+    def delete_events(self, names) -> int:
+        """Delete the named events and every record of theirs (a replace scoped to them);
+        the catalog and other events stay."""
+        deleted = 0
+        for section in reversed(SECTIONS):
+            scope = in_events(section, names)
+            if scope is None:
+                continue
+            count, per_model = section.model._default_manager.filter(scope).delete()
+            deleted += per_model.get(section.model._meta.label, 0)
+        return deleted
+
     def _id(self, f, name, location: str, problems: Problems):
         """Return the id of the record a reference names, or note that it is gone.
 
@@ -322,11 +346,11 @@ class Writer:
         problems = Problems()
         for batch in spool.batches():
             rows = [
-                (index, self._resolve(section, index, values, problems), children)
-                for index, values, children in batch
+                (index, self._resolve(section, index, values, problems), children, absent)
+                for index, values, children, absent in batch
             ]
             problems.raise_if_any()
-            keys = [tuple(values[p] for p in key_positions) for _, values, _ in rows]
+            keys = [tuple(values[p] for p in key_positions) for _, values, _, _ in rows]
             existing = {} if was_empty else self._existing(section, columns, key_positions, keys)
             current_children = (
                 self._children_of(section, [pk for pk, _ in existing.values()])
@@ -334,20 +358,27 @@ class Writer:
                 else {}
             )
             creates, updates = [], []
-            for (index, values, children), key, original in zip(rows, keys, batch, strict=True):
+            for (index, values, children, absent), key, original in zip(
+                rows, keys, batch, strict=True
+            ):
                 found = existing.get(key)
                 if found is None:
+                    # Created with the defaults of what it leaves out (the checks saw that it
+                    # gives every required field).
                     creates.append(values)
                     result.created += 1
-                    if section.nested:
+                    if section.nested and children:
                         pending_children.append((index, key[0], children, False))
                     continue
                 pk, current = found
+                # A patch: what the record leaves out stays as it is.
+                for i in absent:
+                    values[i] = current[i]
                 differing = [
                     section.fields[i].key for i in value_positions if values[i] != current[i]
                 ]
                 children_change = None
-                if section.nested:
+                if section.nested and children is not None:
                     old_children = current_children.get(pk, {})
                     new_children = self._file_children(section, children)
                     if new_children != old_children:
@@ -374,7 +405,7 @@ class Writer:
                 else:
                     updates.append(section.model(pk=pk, **dict(zip(columns, values, strict=True))))
                     result.updated += 1
-                    if section.nested:
+                    if children_change is not None:
                         pending_children.append((index, key[0], children, True))
             if creates:
                 inserter.insert(creates)

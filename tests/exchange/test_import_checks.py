@@ -287,27 +287,65 @@ def test_import_refuses_unknown_field(tmp_path, before, section, key, child, lin
     assert_refused(import_file(tmp_path, document), before, [line])
 
 
+RUN = "'0b6f3c9e-2d1a-4c59-9a47-6f0d9b0f6a11'"
+
+
 @pytest.mark.parametrize(
-    ("section", "key", "child", "value"),
+    ("section", "key", "child", "value", "line"),
     [
-        ("ingredients", "name", None, MISSING),
-        ("recipes", "name", None, None),
-        ("recipes", "yield_quantity", None, MISSING),
-        ("recipes", "quantity", "ingredients", MISSING),
-        ("finished_units", "recipe_name", None, MISSING),
-        ("events", "event_date", None, MISSING),
-        ("event_production_targets", "target_batches", None, None),
-        ("production_runs", "recipe_name", None, MISSING),
-        ("production_runs", "produced_at", None, MISSING),
-        ("production_runs", "num_batches", None, None),
-        ("assembly_runs", "assembled_at", None, None),
+        ("ingredients", "name", None, MISSING, "is required"),
+        ("recipes", "name", None, None, "is required"),
+        (
+            "recipes",
+            "yield_quantity",
+            None,
+            MISSING,
+            "is required to create recipe 'Chocolate Chip Cookies', which is not in the database",
+        ),
+        ("recipes", "quantity", "ingredients", MISSING, "is required"),
+        (
+            "finished_units",
+            "recipe_name",
+            None,
+            MISSING,
+            "is required to create finished unit 'Chocolate Chip Cookie', which is not in the "
+            "database",
+        ),
+        (
+            "events",
+            "event_date",
+            None,
+            MISSING,
+            "is required to create event 'Christmas 2025', which is not in the database",
+        ),
+        ("event_production_targets", "target_batches", None, None, "is required"),
+        (
+            "production_runs",
+            "recipe_name",
+            None,
+            MISSING,
+            f"is required to create production run {RUN}, which is not in the database",
+        ),
+        (
+            "production_runs",
+            "produced_at",
+            None,
+            MISSING,
+            f"is required to create production run {RUN}, which is not in the database",
+        ),
+        ("production_runs", "num_batches", None, None, "is required"),
+        ("assembly_runs", "assembled_at", None, None, "is required"),
     ],
 )
-def test_import_refuses_record_without_required_field(tmp_path, before, section, key, child, value):
+def test_import_refuses_record_without_required_field(
+    tmp_path, before, section, key, child, value, line
+):
+    # null is refused as it is; a key left out is a patch of an existing record, and refused
+    # only when the record is new, as here (its natural key and a nested line's are required).
     document = document_with(section, key, value, child)
     where = f"{section}[0].{child}[0]" if child else f"{section}[0]"
 
-    assert_refused(import_file(tmp_path, document), before, [f"{where}.{key}: is required"])
+    assert_refused(import_file(tmp_path, document), before, [f"{where}.{key}: {line}"])
 
 
 DECIMAL = 'a decimal (a string like "12.50" or a number)'

@@ -5,7 +5,7 @@ Run it from the project root after adding or changing a case, then review the di
     DJANGO_SETTINGS_MODULE=bakery.settings .venv/bin/python tests/exchange/corpus/generate.py
 
 The expected exit status and stderr lines are written here from the exchange format's
-contract (EXCHANGE_FORMAT.md and the message table), never read back from an import: the
+contract (docs/exchange-format.md and the message table), never read back from an import: the
 test imports every file and compares. Each file is the minimal document of
 tests/helpers.py (a record in every section, each referring to the others, none named
 as the factories name theirs) with one thing wrong, so that without it the file would import.

@@ -788,6 +788,10 @@ class Importer:
     # Pass 3: write.
 
     def _write(self, writer, result: ImportResult):
+        if self.mode == "replace":
+            result.deletions = writer.deletions(self.scope_events)
+            if self.scope_events is not None:
+                result.scope = sorted(self.scope_events)
         if self.replaces_all:
             result.deleted = writer.delete_everything()
             failpoints.reach("import.delete")

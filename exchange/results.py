@@ -5,6 +5,7 @@ The command's table and the admin's pages show the same results.
 
 from dataclasses import dataclass, field
 
+from .counts import count_phrase
 from .errors import Problem
 
 # What happened to each record of a section, in the order SectionResult.counts gives them.
@@ -44,6 +45,16 @@ class SectionResult:
         return sum(self.counts)
 
 
+@dataclass(frozen=True)
+class Deletion:
+    """What a replace deletes of one section (or of one nested list): how many records, and
+    the natural keys of the first of them."""
+
+    section: str
+    count: int
+    first: tuple[str, ...]
+
+
 @dataclass
 class ImportResult:
     mode: str
@@ -52,6 +63,10 @@ class ImportResult:
     warnings: list[Problem] = field(default_factory=list)
     warnings_total: int = 0
     deleted: int = 0
+    # What replace mode deletes (or, in a dry run, would delete), per section, and the events
+    # it is limited to (None for every record).
+    deletions: list[Deletion] = field(default_factory=list)
+    scope: list[str] | None = None
     # Existing records the file changes (update) or would change (merge leaves them).
     changes: list = field(default_factory=list)
     changes_total: int = 0
@@ -63,3 +78,18 @@ def totals(result: ImportResult) -> tuple[int, int, int, int]:
     """Return the records created, updated, unchanged and skipped over every section."""
     counts = [r.counts for r in result.sections.values()]
     return tuple(sum(r[i] for r in counts) for i in range(len(COLUMNS)))
+
+
+def deletion_lines(deletions: list[Deletion]) -> list[str]:
+    """Return what a replace deletes as lines: the total, then per section the count and the
+    natural keys of the first records."""
+    records = sum(d.count for d in deletions if "." not in d.section)
+    lines = sum(d.count for d in deletions if "." in d.section)
+    shown = [f"Replace mode deletes first: {count_phrase(records, lines)}."]
+    for d in deletions:
+        line = f"  {d.count} {d.section}"
+        if d.first:
+            more = ", …" if d.count > len(d.first) else ""
+            line += f": {', '.join(d.first)}{more}"
+        shown.append(line)
+    return shown

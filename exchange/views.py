@@ -20,7 +20,7 @@ from .errors import ExchangeError
 from .forms import ConfirmForm, ImportForm
 from .importer import import_document
 from .permissions import may_import, may_replace
-from .results import totals
+from .results import deletion_lines, totals
 from .schema import SECTION_BY_KEY
 from .streams import Source
 from .uploads import (
@@ -57,6 +57,7 @@ def _signature(result) -> str:
         "mode": result.mode,
         "sections": {key: list(r.counts) for key, r in result.sections.items()},
         "deleted": result.deleted,
+        "deletions": [[d.section, d.count, list(d.first)] for d in result.deletions],
         "changes": [[c.location, c.record, c.fields, c.applied] for c in result.changes],
         "changes_total": result.changes_total,
     }
@@ -80,6 +81,8 @@ def _summary(result, name: str) -> dict:
         "sections": sections,
         "totals": list(totals(result)),
         "deleted": result.deleted,
+        "deletions": deletion_lines(result.deletions),
+        "scope": result.scope,
         "changes": [
             {"location": c.location, "record": c.record, "fields": c.fields, "applied": c.applied}
             for c in result.changes
@@ -151,6 +154,7 @@ def preview_view(request):
     else:
         pending["preview"] = _signature(result)
         pending["delete_count"] = result.deleted
+        pending["deletions"] = deletion_lines(result.deletions)
         context["summary"] = _summary(result, pending["name"])
         # No delete count here: a replace asks for it on a second page.
         context["form"] = ConfirmForm(
@@ -188,7 +192,7 @@ def confirm_view(request):
             return _render(
                 request,
                 "exchange/import_replace.html",
-                "Replace every bakery record?",
+                "Replace the file's scope?",
                 pending=pending,
                 form=ConfirmForm(
                     initial={**form.cleaned_data, "delete_count": pending["delete_count"]}

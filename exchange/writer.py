@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from . import failpoints
 from .errors import Problems
-from .results import Change, SectionResult
+from .results import Change, Deletion, SectionResult
 from .schema import SECTION_BY_KEY, SECTIONS, Section
 
 CREATE_BATCH_SIZE = 1000
@@ -18,6 +18,8 @@ ID_BATCH_SIZE = 900
 # From how many records an import into an empty SQLite table copies them in key order, with
 # the other indexes made afterwards (SortedInserter); below it the extra statements buy nothing.
 SORTED_INSERT_MIN = 5000
+# How many natural keys a preview of a replace names per section.
+PREVIEW_KEYS = 20
 # The PostgreSQL advisory lock every import of a database holds while it writes ("bakery").
 IMPORT_LOCK_KEY = 0x62616B657279
 # How long, in seconds, an import waits for another one to finish writing before giving up.
@@ -223,6 +225,31 @@ class Writer:
             count, per_model = section.model._default_manager.all().delete()
             deleted += per_model.get(section.model._meta.label, 0)
         return deleted
+
+    @staticmethod
+    def deletions(names=None) -> list[Deletion]:
+        """Return what a replace would delete, section by section: everything, or the named
+        events and every record of theirs; with the natural keys of the first PREVIEW_KEYS."""
+        found = []
+        for section in SECTIONS:
+            manager = section.model._default_manager
+            scope = None if names is None else in_events(section, names)
+            if names is not None and scope is None:
+                continue
+            rows = manager.all() if scope is None else manager.filter(scope)
+            count = rows.count()
+            if not count:
+                continue
+            fields = [section.field_map[k] for k in section.natural_key]
+            columns = [f"{f.attr}__name" if f.ref else f.attr for f in fields]
+            first = rows.order_by(*columns).values_list(*columns)[:PREVIEW_KEYS]
+            keys = tuple(" / ".join(str(v) for v in key) for key in first)
+            found.append(Deletion(section.key, count, keys))
+            if names is None and section.nested:
+                lines = section.nested.model._default_manager.count()
+                if lines:
+                    found.append(Deletion(f"{section.key}.{section.nested.key}", lines, ()))
+        return found
 
     def delete_events(self, names) -> int:
         """Delete the named events and every record of theirs (a replace scoped to them);

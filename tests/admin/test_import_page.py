@@ -19,9 +19,17 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from bakery.models import Event, Ingredient, Recipe
 from exchange.permissions import exported_models, may_import
+from exchange.schema import SECTIONS
 from exchange.uploads import PENDING, upload_directory
 from production.models import AssemblyRun, ProductionRun
-from tests.helpers import NAMES, minimal_document, run_import, snapshot, write_document
+from tests.helpers import (
+    NAMES,
+    export_document,
+    minimal_document,
+    run_import,
+    snapshot,
+    write_document,
+)
 
 IMPORT_URL = reverse("exchange:import")
 PREVIEW_URL = reverse("exchange:preview")
@@ -358,8 +366,16 @@ def test_confirm_refuses_a_stored_file_whose_bytes_changed(importer_client, uplo
 def test_replace_asks_a_second_confirmation_naming_the_records_it_deletes(admin_client, bakery):
     before = snapshot()
     deleted = sum(len(rows) for rows in before.values())
+    records = sum(model.objects.count() for model in (s.model for s in SECTIONS))
     preview = _upload(admin_client, json.dumps(minimal_document()).encode(), mode="replace")
-    assertContains(preview, f"Replace deletes all {deleted} records now in the database first.")
+    assertContains(preview, "The file holds everything: replace deletes every bakery record first.")
+    assertContains(
+        preview,
+        f"<li>Replace mode deletes first: {records} records and {deleted - records} nested "
+        "lines.</li>",
+    )
+    names = ", ".join(sorted(e.name for e in bakery.events))
+    assertContains(preview, f"<li>  {len(bakery.events)} events: {names}</li>")
 
     second = _confirm(admin_client, preview)
     assert second.redirect_chain == []
@@ -373,7 +389,7 @@ def test_replace_asks_a_second_confirmation_naming_the_records_it_deletes(admin_
     done = _confirm(admin_client, preview, delete_count=deleted)
 
     assert done.redirect_chain == [(RESULT_URL, 302)]
-    assertContains(done, f"Deleted all {deleted} records that were in the database first.")
+    assertContains(done, f"Replace mode deletes first: {records} records and")
     assert list(Event.objects.values_list("name", flat=True)) == [NAMES["events"]]
     assert Recipe.objects.count() == 1
 
@@ -449,3 +465,23 @@ def test_upload_is_kept_privately_under_a_random_token(importer_client, upload_d
     assert [p.name for p in upload_dir.glob("bakery-import-*/*")] == [
         f"{importer_client.session[PENDING]['token']}.json"
     ]
+
+
+def test_the_preview_of_an_event_scoped_replace_lists_only_that_event_s_records(
+    admin_client, bakery
+):
+    replaced, kept = bakery.events
+    document = json.dumps(export_document("--event", replaced.name)).encode()
+
+    preview = _upload(admin_client, document, mode="replace")
+
+    assertContains(preview, f"The file is limited to the events {replaced.name}: replace deletes")
+    assertContains(preview, f"<li>  1 events: {replaced.name}</li>")
+    assertNotContains(preview, kept.name)
+    second = _confirm(admin_client, preview)
+    count = second.context["pending"]["delete_count"]
+    assertContains(second, f"<li>  1 events: {replaced.name}</li>")
+    done = _confirm(admin_client, preview, delete_count=count)
+    assert done.redirect_chain == [(RESULT_URL, 302)]
+    assert Event.objects.filter(name=kept.name).exists()
+    assert ProductionRun.objects.filter(event__name=kept.name).count() == 2

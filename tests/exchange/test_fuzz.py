@@ -382,7 +382,7 @@ def test_a_mutated_document_imports_whole_or_is_refused_located(documents, tmp_p
     path.write_bytes(raw)
     mode = data.draw(st.sampled_from(MODES), label="mode")
     dry_run = data.draw(st.booleans(), label="dry run")
-    args = ["--mode", mode, *(["--dry-run"] if dry_run else [])]
+    args = ["--mode", mode, "--noinput", *(["--dry-run"] if dry_run else [])]
 
     before = snapshot()
     with transaction.atomic():

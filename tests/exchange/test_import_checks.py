@@ -1069,7 +1069,7 @@ def test_replace_import_refuses_reference_to_a_database_record(tmp_path, before,
     document = document_with("production_runs", "event_name", event.name)
 
     assert_refused(
-        import_file(tmp_path, document, "--mode", "replace"),
+        import_file(tmp_path, document, "--mode", "replace", "--noinput"),
         before,
         [
             f"production_runs[0].event_name: no event named '{event.name}' in the file "

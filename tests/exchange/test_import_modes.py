@@ -206,8 +206,10 @@ def test_replace_removes_what_the_file_lacks_and_loads_what_it_holds(bakery, exp
     FinishedGood.objects.filter(pk=bakery.finished_goods[0].pk).update(notes="edited")
     Composition.objects.filter(assembly=bakery.finished_goods[1]).delete()
     rows_before = row_count()
+    records_before = sum(s.model.objects.count() for s in SECTIONS)
+    lines_before = sum(s.nested.model.objects.count() for s in SECTIONS if s.nested)
 
-    out, err = import_file(path, "--mode", "replace")
+    out, err = import_file(path, "--mode", "replace", "--noinput")
 
     assert err == ""
     assert snapshot(ids=False) == as_exported
@@ -215,7 +217,10 @@ def test_replace_removes_what_the_file_lacks_and_loads_what_it_holds(bakery, exp
     assert not Event.objects.filter(name="Lucia").exists()
     lines = out.splitlines()
     assert lines[0] == f"Imported {path} (replace mode):"
-    assert lines[1] == f"Deleted {rows_before} existing records first (replace mode)."
+    assert lines[1] == (
+        f"Replace mode deletes first: {records_before} records and {lines_before} nested lines."
+    )
+    assert rows_before == records_before + lines_before
     assert table(out)["total"] == (sum(top_level(document).values()), 0, 0, 0)
 
 
@@ -235,13 +240,13 @@ def test_dry_run_writes_nothing_and_reports_what_the_import_would_do(bakery, tmp
     path = _differing_file(bakery, tmp_path)
     before = snapshot(ids=False)
 
-    dry_out, dry_err = import_file(path, "--mode", mode, "--dry-run")
+    dry_out, dry_err = import_file(path, "--mode", mode, "--noinput", "--dry-run")
 
     assert snapshot(ids=False) == before
     dry_lines = dry_out.splitlines()
     assert dry_lines[0] == f"Dry run of {path} ({mode} mode):"
     assert dry_lines[-1] == "Dry run: nothing was written."
-    real_out, real_err = import_file(path, "--mode", mode)
+    real_out, real_err = import_file(path, "--mode", mode, "--noinput")
     assert snapshot(ids=False) != before
     real_lines = real_out.splitlines()
     assert real_lines[0] == f"Imported {path} ({mode} mode):"
@@ -254,7 +259,7 @@ def test_dry_run_reports_exact_counts_per_mode(bakery, tmp_path):
 
     merge = table(import_file(path, "--dry-run")[0])
     update = table(import_file(path, "--mode", "update", "--dry-run")[0])
-    replace = table(import_file(path, "--mode", "replace", "--dry-run")[0])
+    replace = table(import_file(path, "--mode", "replace", "--noinput", "--dry-run")[0])
 
     assert merge["ingredients"] == (1, 0, 2, 1)
     assert update["ingredients"] == (1, 1, 2, 0)
@@ -367,9 +372,9 @@ def test_importing_the_same_file_twice_leaves_the_database_as_after_the_first_ti
     path = _differing_file(bakery, tmp_path)
     RecipeFactory(name="Only in the database")
 
-    _, first_err = import_file(path, "--mode", mode)
+    _, first_err = import_file(path, "--mode", mode, "--noinput")
     after_first = snapshot(ids=False)
-    out, err = import_file(path, "--mode", mode)
+    out, err = import_file(path, "--mode", mode, "--noinput")
 
     assert snapshot(ids=False) == after_first
     # Merge leaves the changed record as it is, so it says so again; the others made it equal.

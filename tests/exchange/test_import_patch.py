@@ -70,7 +70,9 @@ def test_a_record_giving_only_its_key_changes_nothing(cookies, tmp_path):
     before = snapshot()
 
     for mode in ("merge", "update"):
-        outcome = run_import(patch_file(tmp_path, recipes=[{"name": cookies.name}]), "--mode", mode)
+        outcome = run_import(
+            patch_file(tmp_path, recipes=[{"name": cookies.name}]), "--mode", mode, "--noinput"
+        )
 
         assert outcome.returncode == 0, outcome.stderr
         assert table(outcome.stdout)["recipes"] == (0, 0, 1, 0)

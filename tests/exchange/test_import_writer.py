@@ -117,7 +117,7 @@ def test_an_import_refused_while_it_copies_runs_leaves_rows_and_indexes_as_they_
     before_rows, before_schema = snapshot(), schema()
 
     # Replace empties every table first: the runs go into empty tables.
-    outcome = run_import(exported, "--mode", "replace")
+    outcome = run_import(exported, "--mode", "replace", "--noinput")
 
     assert outcome.returncode == 1
     assert "The database refused the import" in outcome.message

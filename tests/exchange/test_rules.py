@@ -91,12 +91,12 @@ def holds_matches_referenced(section, rule: MatchesReferenced, tmp_path):
 
     for mode in ("merge", "update"):
         agreeing = minimal_document() | {section.key: [record]}
-        imported(tmp_path, agreeing, "--mode", mode, name=f"agreeing-{mode}.json")
+        imported(tmp_path, agreeing, "--mode", mode, "--noinput", name=f"agreeing-{mode}.json")
         disagreeing = minimal_document() | {
             section.key: [dict(record, uuid=str(uuid.uuid4()), **{rule.key: other.name})]
         }
         their = minimal_document()[section.field_map[rule.ref].ref][0][rule.their]
-        assert refused(tmp_path, disagreeing, "--mode", mode) == [
+        assert refused(tmp_path, disagreeing, "--mode", mode, "--noinput") == [
             f"{section.key}[0].{rule.ref}: {referenced!r} is made from {their!r}, "
             f"not from {other.name!r}"
         ]

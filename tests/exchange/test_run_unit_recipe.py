@@ -52,7 +52,9 @@ def file_of(unit_recipe: str, run_recipe: str, whole: bool = False) -> dict:
 
 
 def imports(tmp_path, document, mode) -> list[str]:
-    outcome = run_import(write_document(tmp_path, document, f"{mode}.json"), "--mode", mode)
+    outcome = run_import(
+        write_document(tmp_path, document, f"{mode}.json"), "--mode", mode, "--noinput"
+    )
     return [line for line in outcome.lines if not line.startswith("warning: ")]
 
 

@@ -512,7 +512,7 @@ def test_an_import_whose_records_a_concurrent_replace_deletes_is_refused_whole(
 
     with psycopg.connect(url) as holder:
         holder.execute("LOCK TABLE bakery_ingredient IN EXCLUSIVE MODE")
-        replace = start(url, "import_bakery", "--mode", "replace", replacement)
+        replace = start(url, "import_bakery", "--mode", "replace", "--noinput", replacement)
         postgres.wait_for_waiting(database, 1, [replace])
         merge = start(url, "import_bakery", additions)
         postgres.wait_for_waiting(database, 2, [replace, merge])

@@ -74,7 +74,9 @@ def stderr_of(process) -> str:
 def kill_at(database, document, mode: str, failpoint: str) -> bool:
     """Run an import until it stops at a fail point, SIGKILL it there; return whether it had
     written to the database."""
-    process = start_import(database, document, "--mode", mode, env={ENVIRONMENT: failpoint})
+    process = start_import(
+        database, document, "--mode", mode, "--noinput", env={ENVIRONMENT: failpoint}
+    )
     wait_until_stopped(process, lambda: stderr_of(process))
     writing = database.writing()
     process.send_signal(signal.SIGKILL)
@@ -93,7 +95,7 @@ def test_import_killed_at_any_moment_leaves_the_database_exactly_as_before(datab
             assert database.fingerprint() == before, (mode, failpoint)
 
     # Not killed, the same import lands: the kills stopped work that would have changed it.
-    check(manage(database.url, "import_bakery", str(document), "--mode", "replace"))
+    check(manage(database.url, "import_bakery", str(document), "--mode", "replace", "--noinput"))
     assert database.fingerprint() != before
 
 

@@ -86,7 +86,9 @@ def test_import_interrupted_by_ctrl_c_or_sigterm_writes_nothing_and_leaves_no_fi
     for mode, failpoint in IMPORT_STOPS:
         for signum, status in EXIT_STATUS.items():
             env = {ENVIRONMENT: failpoint, "TMPDIR": str(tmpdir)}
-            process = start(database, "import_bakery", str(document), "--mode", mode, env=env)
+            process = start(
+                database, "import_bakery", str(document), "--mode", mode, "--noinput", env=env
+            )
 
             returncode, out, err = interrupt(process, signum)
 
@@ -103,7 +105,9 @@ def test_import_interrupted_once_it_commits_completes_and_says_so(
 ):
     before = database.fingerprint()
     env = {ENVIRONMENT: "import.commit", "TMPDIR": str(tmpdir)}
-    process = start(database, "import_bakery", str(document), "--mode", "replace", env=env)
+    process = start(
+        database, "import_bakery", str(document), "--mode", "replace", "--noinput", env=env
+    )
 
     returncode, out, err = interrupt(process, signum)
 
@@ -258,7 +262,7 @@ def test_import_whose_temporary_directory_fills_up_is_refused_cleanly(
     small = tmp_path / "small"
     # Room for the standard input's copy (17 KB) but not for the records' spools as well.
     size = "8k" if source == "standard-input" else "24k"
-    args = ["import_bakery", str(document), "--mode", "replace"]
+    args = ["import_bakery", str(document), "--mode", "replace", "--noinput"]
     run = {}
     if source == "standard-input":
         args[1] = "-"

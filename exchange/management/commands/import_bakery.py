@@ -1,7 +1,9 @@
 """Load an exchange document into the bakery, checked first, in one transaction."""
 
 import argparse
+import functools
 import math
+import sys
 
 from django.core.management.base import CommandError
 from django.db import DatabaseError
@@ -10,7 +12,7 @@ from bakery.management.base import ProjectCommand
 from exchange.errors import ExchangeError
 from exchange.importer import DEFAULT_ERROR_LIMIT, MODES, import_document
 from exchange.progress import SectionProgress, shows_progress
-from exchange.results import COLUMNS, totals
+from exchange.results import COLUMNS, deletion_lines, totals
 from exchange.streams import DEFAULT_MAX_SIZE, Source
 
 UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -40,6 +42,17 @@ def at_least_one(text: str) -> int:
     return number
 
 
+NO_TERMINAL = (
+    "replace mode deletes records and asks first, but there is no terminal to ask on: add "
+    "--noinput to replace without asking (see what it deletes with --dry-run); nothing was "
+    "written"
+)
+
+
+def _terminal(stream) -> bool:
+    return stream is not None and not stream.closed and stream.isatty()
+
+
 class Command(ProjectCommand):
     help = (
         "Import a bakery exchange document. Every check runs before anything is written, "
@@ -53,8 +66,16 @@ class Command(ProjectCommand):
             "--mode",
             choices=MODES,
             default="merge",
-            help="merge (default): keep existing records; update: set their fields from "
-            "the file; replace: delete every bakery record first.",
+            help="merge (default): keep existing records; update: set the fields each "
+            "record gives; replace: delete the document's scope first (every record, or its "
+            "events and theirs), asking on a terminal.",
+        )
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="Replace without asking first (needed where there is no terminal to ask on).",
         )
         parser.add_argument(
             "--dry-run",
@@ -76,18 +97,27 @@ class Command(ProjectCommand):
             help=f"Report at most N problems, then count the rest (default {DEFAULT_ERROR_LIMIT}).",
         )
 
-    def handle(self, *args, path, mode, dry_run, max_size, error_limit, verbosity, **options):
+    def handle(
+        self, *args, path, mode, dry_run, max_size, error_limit, verbosity, interactive, **options
+    ):
+        asks = mode == "replace" and interactive and not dry_run
+        if asks and (path == "-" or not _terminal(sys.stdin)):
+            raise CommandError(NO_TERMINAL, returncode=2)
         progress = SectionProgress(self.stderr) if shows_progress(self.stderr, verbosity) else None
         try:
             source = Source(path, max_size=max_size)
             try:
-                result = import_document(
+                run = functools.partial(
+                    import_document,
                     source,
                     mode=mode,
-                    dry_run=dry_run,
                     error_limit=error_limit,
                     progress=progress and progress.update,
                 )
+                # Asked after every check: a file that would be refused asks nothing.
+                if asks and not self.confirmed(run(dry_run=True)):
+                    raise CommandError("Import cancelled; nothing was written.", returncode=1)
+                result = run(dry_run=dry_run)
             finally:
                 source.close()
                 if progress:
@@ -120,6 +150,13 @@ class Command(ProjectCommand):
             for line in self.timings(result):
                 self.stderr.write(line)
 
+    def confirmed(self, preview) -> bool:
+        """Show what the replace deletes and ask for yes, as Django's flush does."""
+        for line in deletion_lines(preview.deletions):
+            self.stdout.write(line)
+        answer = input("Type 'yes' to delete them and import, or 'no' to cancel: ")
+        return answer.strip().lower() == "yes"
+
     @staticmethod
     def summary(name, result) -> str:
         """Return the table of what the import did (or would do) per section."""
@@ -128,8 +165,8 @@ class Command(ProjectCommand):
         lines = [
             f"{'Dry run of' if result.dry_run else 'Imported'} {name} ({result.mode} mode):",
         ]
-        if result.deleted:
-            lines.append(f"Deleted {result.deleted} existing records first (replace mode).")
+        if result.mode == "replace":
+            lines.extend(deletion_lines(result.deletions))
         lines.extend(_table([header, *rows, ("total", *totals(result))]))
         if result.dry_run:
             lines.append("Dry run: nothing was written.")

@@ -1,52 +1,59 @@
-"""Compare two exchange documents record by record, ignoring when they were exported."""
-
-from itertools import zip_longest
+"""Compare two exchange documents: the records the second adds, removes and changes."""
 
 from django.core.management.base import CommandError
 
 from bakery.management.base import ProjectCommand
-from exchange.document import Header, Record, iter_document
-from exchange.errors import ExchangeError
-from exchange.schema import SECTION_BY_KEY
-from exchange.streams import Source
+from exchange.diff import Unreadable, compare_files, json_report, text_report
+from exchange.management.commands.import_bakery import size
+from exchange.streams import DEFAULT_MAX_SIZE
 
-IGNORED = {"exported_at"}
-
-
-def _entries(path):
-    """Yield (place, value, records) of a document: records counts nested list items too."""
-    for item in iter_document(Source(path)):
-        if isinstance(item, Header) and item.key not in IGNORED:
-            yield item.key, item.value, 0
-        elif isinstance(item, Record):
-            nested = SECTION_BY_KEY[item.section].nested
-            children = item.value.get(nested.key) if nested and isinstance(item.value, dict) else []
-            count = 1 + (len(children) if isinstance(children, list) else 0)
-            yield f"{item.section}[{item.index}]", item.value, count
+DOCUMENT = "a path (.gz, .bz2, .xz and .zip are read decompressed), or '-' for standard input"
 
 
 class Command(ProjectCommand):
     help = (
-        "Compare two bakery exchange documents (plain or compressed) record by record, "
-        "ignoring exported_at. Exit 0 when they hold the same data, 1 at the first difference."
+        "Compare two bakery exchange documents. Records are matched by natural key in each "
+        "section (a name; 'event / recipe' for a pair; a run's uuid) and nested lines by their "
+        "references, so order never matters; values are compared as the import reads them "
+        '("2.5" and "2.5000" are equal), exported_at aside. Reports per section the records '
+        "added (+), removed (-) and changed (~, field by field, old → new), then a summary. "
+        "Exit status: 0 identical, 1 different, 2 usage error or a document that cannot be "
+        "read or is not a bakery document."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("first")
-        parser.add_argument("second")
+        parser.add_argument("first", help=f"The first (old) document: {DOCUMENT}.")
+        parser.add_argument(
+            "second", help=f"The second (new) document, compared with the first: {DOCUMENT}."
+        )
+        parser.add_argument(
+            "--format",
+            choices=("text", "json"),
+            default="text",
+            help='text (default): the report for a reader. json: {"identical": BOOL, '
+            '"sections": {SECTION: {"added": [KEY...], "removed": [KEY...], "changed": '
+            '[{"key": KEY, "fields": {FIELD: [OLD, NEW]}}]}}} with every section, KEY the '
+            'natural key (names joined by " / ", a run\'s uuid) and a nested list that differs '
+            'one field holding both lists; "header": {KEY: [OLD, NEW]} is added when the '
+            "header's version, scope or application differ.",
+        )
+        parser.add_argument(
+            "--max-size",
+            type=size,
+            default=DEFAULT_MAX_SIZE,
+            metavar="SIZE",
+            help="Refuse a document larger than this once decompressed (default 4G).",
+        )
 
-    def handle(self, *args, first, second, **options):
-        records = 0
+    def handle(self, *args, first, second, format, max_size, **options):
         try:
-            for left, right in zip_longest(_entries(first), _entries(second)):
-                if left is None or right is None or left[:2] != right[:2]:
-                    where = (left or right)[0]
-                    raise CommandError(
-                        f"The documents differ at {where}:\n  {first}: {left and left[1]!r}\n"
-                        f"  {second}: {right and right[1]!r}",
-                        returncode=1,
-                    )
-                records += left[2]
-        except ExchangeError as exc:
-            raise CommandError(str(exc), returncode=exc.status) from None
-        self.stdout.write(f"The documents are identical: {records} records (exported_at aside).")
+            comparison = compare_files(first, second, max_size=max_size)
+        except Unreadable as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        if format == "json":
+            self.stdout.write(json_report(comparison))
+        else:
+            for line in text_report(comparison):
+                self.stdout.write(line)
+        if not comparison.identical:
+            raise CommandError("The documents differ.", returncode=1)

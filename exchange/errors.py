@@ -60,7 +60,7 @@ MESSAGES = {
     "duplicate": "{key} appears twice in the file, first at {first}",
     "duplicate_child": "{key} appears twice in this list, first at {first}",
     "unknown_ref": "no {kind} named {value!r} in the file or the database",
-    "unknown_event": "no event named {value!r} in the database",
+    "unknown_event": "no event named {value!r} in the database{hint}",
     "unknown_ref_replace": "no {kind} named {value!r} in the file (replace mode deletes the "
     "database's records first)",
     "recipe_mismatch": "{name!r} is made from {actual!r}, not from {value!r}",

@@ -1,14 +1,23 @@
 """Progress bars on a terminal, per section, for long exports and imports."""
 
 
+def plain(text: str) -> str:
+    """Leave text as it is: no style (a command's stderr is drawn in the error colour)."""
+    return text
+
+
 class RawText:
-    """Write to a command's OutputWrapper without the newline it adds to each write."""
+    """Write to a command's OutputWrapper as it is: no newline added, no colour.
+
+    On a terminal Django draws whatever a command writes to stderr in the error colour; a
+    progress bar (or a document) is not an error.
+    """
 
     def __init__(self, wrapper):
         self.wrapper = wrapper
 
     def write(self, text):
-        self.wrapper.write(text, ending="")
+        self.wrapper.write(text, style_func=plain, ending="")
 
     def flush(self):
         self.wrapper.flush()

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from bakery.models import Event
 from bakery.names import normalize_name
+from bakery.suggest import did_you_mean
 
 from .errors import Problems
 from .schema import SECTION_BY_KEY, SECTIONS, Section, section_for_model
@@ -79,15 +80,19 @@ def close_scope(filters: dict[str, Q], events: list[str] | None = None) -> Scope
 def event_scope(names: Iterable[str]) -> Scope:
     """Scope an export to events and everything of theirs, refusing unknown names.
 
-    A name is looked up as it is stored (NFC, spaces stripped), however it was typed.
+    A name is looked up as it is stored (NFC, spaces stripped), however it was typed; an
+    unknown one is refused with the closest existing name, if one is close.
     """
     names = list(dict.fromkeys(normalize_name(name) for name in names))
     known = set(Event.objects.filter(name__in=names).values_list("name", flat=True))
-    problems = Problems()
-    for name in names:
-        if name not in known:
-            problems.add("--event", "unknown_event", value=name)
-    problems.raise_if_any()
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        # Every event is a candidate for a suggestion: read only when a name is unknown.
+        existing = list(Event.objects.order_by("name").values_list("name", flat=True))
+        problems = Problems()
+        for name in unknown:
+            problems.add("--event", "unknown_event", value=name, hint=did_you_mean(name, existing))
+        problems.raise_if_any()
     return _events_scope(Q(name__in=names), sorted(names))
 
 

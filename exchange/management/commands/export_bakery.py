@@ -2,6 +2,8 @@
 
 import argparse
 import os
+import sys
+from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.db import DatabaseError
@@ -13,7 +15,7 @@ from exchange.jsontext import RECORD_LINES
 from exchange.progress import RawText, SectionProgress, shows_progress
 from exchange.scope import event_scope
 from exchange.snapshot import snapshot
-from exchange.streams import atomic_output
+from exchange.streams import COMPRESSIONS, atomic_output
 
 # The widest indent a document is written with: wider ones only make it larger.
 MAX_INDENT = 16
@@ -32,6 +34,43 @@ def indent_width(text: str) -> int:
     return number
 
 
+# The endings an output path may have: a plain document, or one compressed by its suffix.
+OUTPUT_SUFFIXES = (".json", *COMPRESSIONS)
+COMPRESSED = f"{', '.join(COMPRESSIONS[:-1])} or {COMPRESSIONS[-1]}"
+OUTPUT_EXPECTED = (
+    f"must be '-' for standard output or a path ending in .json, or in {COMPRESSED} to "
+    "compress the document"
+)
+
+
+def output_path(text: str) -> str:
+    """Parse --output: '-', or a path whose suffix says how the document is written.
+
+    A path of an existing directory is let through, to be refused as one when it is written.
+    """
+    if text == "-" or os.path.isdir(text) or Path(text).suffix.lower() in OUTPUT_SUFFIXES:
+        return text
+    raise argparse.ArgumentTypeError(f"{OUTPUT_EXPECTED}; got {text!r}")
+
+
+def quiet_stdout(stream):
+    """Send what is left for a closed pipe to /dev/null, so that exiting says nothing.
+
+    Python flushes standard output as it exits, and a flush into a pipe whose reader is gone
+    prints "Exception ignored ... BrokenPipeError"; the stream is pointed at /dev/null instead.
+    """
+    try:
+        fileno = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        # Not a file (a test's stream): nothing is flushed into the pipe at exit.
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fileno)
+    finally:
+        os.close(devnull)
+
+
 class Command(ProjectCommand):
     help = (
         "Write every bakery and production record as a bakery exchange document (JSON with "
@@ -44,8 +83,10 @@ class Command(ProjectCommand):
             "--output",
             "-o",
             default="-",
+            type=output_path,
             metavar="PATH",
-            help="Where to write the document (default: standard output).",
+            help=f"Where to write the document: a .json path, compressed if it ends in "
+            f"{COMPRESSED}; '-' (the default) is standard output.",
         )
         parser.add_argument(
             "--indent",
@@ -75,6 +116,11 @@ class Command(ProjectCommand):
         return f"{output} was not written"
 
     def handle(self, *args, output, indent, events, verbosity, **options):
+        try:
+            # Checked again for call_command(output=...), which argparse never sees.
+            output_path(output)
+        except argparse.ArgumentTypeError as exc:
+            raise CommandError(f"Error: argument --output/-o: {exc}", returncode=2) from None
         progress = SectionProgress(self.stderr) if shows_progress(self.stderr, verbosity) else None
         try:
             # The scope is read in the export's snapshot, so a run added meanwhile cannot bring
@@ -92,6 +138,11 @@ class Command(ProjectCommand):
         except ExchangeError as exc:
             raise CommandError(str(exc), returncode=exc.status) from None
         except OSError as exc:
+            if isinstance(exc, BrokenPipeError) and output == "-":
+                # The reader of standard output is gone (export_bakery | head): it has what
+                # it wanted, so the export ends quietly with status 0, its snapshot closed.
+                quiet_stdout(getattr(self.stdout, "_out", sys.stdout))
+                return
             raise CommandError(
                 f"cannot write {output}: {exc.strerror or exc}", returncode=2
             ) from None

@@ -9,6 +9,7 @@ from django.utils import timezone
 from bakery.management.base import ProjectCommand
 from bakery.models import Event
 from bakery.names import normalize_name
+from bakery.suggest import closest, did_you_mean
 from production.services import EventProgress, event_progress, events_by_proximity
 
 BAR_WIDTH = 20
@@ -73,6 +74,24 @@ def render_table(progress: EventProgress) -> list[str]:
     return lines
 
 
+def unknown_names_message(unknown: list[str]) -> str:
+    """Refuse unknown event names, each with the closest existing name if one is close.
+
+    One name: "No event named 'christmas 2025'; did you mean 'Christmas 2025'?"; several:
+    "No events named 'christmas 2025' (did you mean 'Christmas 2025'?), 'Xmas'."
+    """
+    existing = list(Event.objects.order_by("name").values_list("name", flat=True))
+    if len(unknown) == 1:
+        name = unknown[0]
+        hint = did_you_mean(name, existing)
+        return f"No event named '{name}'{hint}" + ("" if hint else ".")
+    named = []
+    for name in unknown:
+        match = closest(name, existing)
+        named.append(f"'{name}'" + (f" (did you mean {match!r}?)" if match is not None else ""))
+    return f"No events named {', '.join(named)}."
+
+
 class Command(ProjectCommand):
     help = (
         "Show each event's progress against its production and assembly targets, and its "
@@ -82,7 +101,12 @@ class Command(ProjectCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("events", nargs="*", metavar="EVENT", help="Event names.")
+        parser.add_argument(
+            "events",
+            nargs="*",
+            metavar="EVENT",
+            help="Names of the events to show, in this order (default: every event).",
+        )
         parser.add_argument(
             "--format",
             choices=["table", "json"],
@@ -112,7 +136,5 @@ class Command(ProjectCommand):
         by_name = {event.name: event for event in Event.objects.filter(name__in=names)}
         unknown = [name for name in dict.fromkeys(names) if name not in by_name]
         if unknown:
-            quoted = ", ".join(f"'{name}'" for name in unknown)
-            noun = "event" if len(unknown) == 1 else "events"
-            raise CommandError(f"No {noun} named {quoted}.", returncode=1)
+            raise CommandError(unknown_names_message(unknown), returncode=1)
         return [by_name[name] for name in dict.fromkeys(names)]

@@ -169,6 +169,7 @@ class Importer:
             s.key: {f.key for f in s.fields if f.key not in s.natural_key} for s in SECTIONS
         }
         self.partial: dict[str, list] = defaultdict(list)
+        self.lines = 0
         # The events a replace is limited to (its header's scope); None for everything.
         self.scope_events: set[str] | None = None
 
@@ -205,6 +206,7 @@ class Importer:
             if self.dry_run:
                 transaction.set_rollback(True)
         result.warnings = self.warnings.items
+        result.lines = self.lines
         result.warnings_total = self.warnings.total
         result.changes, result.changes_total = writer.changes, writer.changes_total
         return result
@@ -400,6 +402,7 @@ class Importer:
         self.spools[section.key].add(
             (record.index, tuple(row[f.key] for f in section.fields), children, absent)
         )
+        self.lines += len(children or ())
 
     def _read_children(self, section: Section, location: str, index: int, value):
         nested = section.nested

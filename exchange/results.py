@@ -63,6 +63,8 @@ class ImportResult:
     warnings: list[Problem] = field(default_factory=list)
     warnings_total: int = 0
     deleted: int = 0
+    # The nested lines of the file's records (a recipe's ingredients, ...), given or not.
+    lines: int = 0
     # What replace mode deletes (or, in a dry run, would delete), per section, and the events
     # it is limited to (None for every record).
     deletions: list[Deletion] = field(default_factory=list)
@@ -72,6 +74,11 @@ class ImportResult:
     changes_total: int = 0
     # Seconds spent on the checks between records (references, duplicates, cycles).
     between_seconds: float = 0.0
+
+
+def file_phrase(result: ImportResult) -> str:
+    """Say what the file holds, in the project's one way of counting."""
+    return f"The file holds {count_phrase(sum(totals(result)), result.lines)}."
 
 
 def totals(result: ImportResult) -> tuple[int, int, int, int]:

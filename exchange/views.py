@@ -20,7 +20,7 @@ from .errors import ExchangeError
 from .forms import ConfirmForm, ImportForm
 from .importer import import_document
 from .permissions import may_import, may_replace
-from .results import deletion_lines, totals
+from .results import deletion_lines, file_phrase, totals
 from .schema import SECTION_BY_KEY
 from .streams import Source
 from .uploads import (
@@ -80,6 +80,7 @@ def _summary(result, name: str) -> dict:
         "mode": result.mode,
         "sections": sections,
         "totals": list(totals(result)),
+        "holds": file_phrase(result),
         "deleted": result.deleted,
         "deletions": deletion_lines(result.deletions),
         "scope": result.scope,

@@ -1126,8 +1126,9 @@ def test_dry_run_of_a_valid_file_exits_0_and_writes_nothing(tmp_path, before):
 
     assert (outcome.returncode, outcome.stderr) == (0, "")
     assert outcome.stdout.splitlines()[0] == f"Dry run of {path} (merge mode):"
-    assert outcome.stdout.splitlines()[-2:] == [
+    assert outcome.stdout.splitlines()[-3:] == [
         "total                            12          0          0          0",
+        "The file holds 12 records and 3 nested lines.",
         "Dry run: nothing was written.",
     ]
     assert snapshot() == before

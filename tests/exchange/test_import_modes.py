@@ -299,6 +299,7 @@ def test_summary_table_lists_the_sections_of_the_file_with_exact_counts(db, tmp_
         "ingredients          1          0          1          1\n"
         "recipes              1          0          0          0\n"
         "total                2          0          1          1\n"
+        "The file holds 4 records and 1 nested line.\n"
         "Dry run: nothing was written.\n"
     )
     assert merge_err == (
@@ -311,6 +312,7 @@ def test_summary_table_lists_the_sections_of_the_file_with_exact_counts(db, tmp_
         "ingredients          1          1          1          0\n"
         "recipes              1          0          0          0\n"
         "total                2          1          1          0\n"
+        "The file holds 4 records and 1 nested line.\n"
     )
     assert RecipeIngredient.objects.get(recipe__name="Bread").quantity == Decimal("2.2500")
 

@@ -19,6 +19,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from bakery.models import FulfillmentStatus, YieldMode
+from bakery.names import name_fault, normalize_name
 from tests.factories import (
     AssemblyRunFactory,
     CompositionFactory,
@@ -60,11 +61,17 @@ INT_MAX = 2**31 - 1
 SMALLEST, LARGEST = Decimal("0.0001"), Decimal("99999999.9999")
 # Any character a database stores: not a lone surrogate, not NUL (PostgreSQL refuses it).
 CHARACTERS = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
-# A name is stripped of blanks, not empty, at most 200 characters.
-NAMES = st.one_of(
-    st.text(CHARACTERS, min_size=1, max_size=20),
-    st.text(CHARACTERS, min_size=195, max_size=200),
-).map(str.strip).filter(bool)  # fmt: skip
+# A name as the models store it (bakery/names.py): in NFC, stripped, not empty, without
+# control characters or invisible ends, at most 200 characters.
+NAME_CHARACTERS = st.characters(exclude_categories=("Cs", "Cc"))
+NAMES = (
+    st.one_of(
+        st.text(NAME_CHARACTERS, min_size=1, max_size=20),
+        st.text(NAME_CHARACTERS, min_size=195, max_size=200),
+    )
+    .map(normalize_name)
+    .filter(lambda name: name and name_fault(name) is None and len(name) <= 200)
+)
 
 
 def text(max_size: int | None = None):

@@ -82,7 +82,9 @@ def test_export_import_export_gives_the_same_document_and_the_same_rows(rich, tm
     assert other_lines(second_text) == other_lines(first_text)
     assert err == ""
     top_level = sum(len(first[section.key]) for section in SECTIONS)
-    assert out.splitlines()[-1].split() == ["total", str(top_level), "0", "0", "0"]
+    lines = sum(len(r.get(s.nested.key) or []) for s in SECTIONS if s.nested for r in first[s.key])
+    assert out.splitlines()[-2].split() == ["total", str(top_level), "0", "0", "0"]
+    assert out.splitlines()[-1] == f"The file holds {top_level} records and {lines} nested lines."
 
 
 def test_round_trip_keeps_unicode_quotes_limits_and_offsets_in_the_file(rich, tmp_path):

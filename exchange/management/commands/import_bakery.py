@@ -12,7 +12,7 @@ from bakery.management.base import ProjectCommand
 from exchange.errors import ExchangeError
 from exchange.importer import DEFAULT_ERROR_LIMIT, MODES, import_document
 from exchange.progress import SectionProgress, shows_progress
-from exchange.results import COLUMNS, deletion_lines, totals
+from exchange.results import COLUMNS, deletion_lines, file_phrase, totals
 from exchange.streams import DEFAULT_MAX_SIZE, Source
 
 UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
@@ -168,6 +168,7 @@ class Command(ProjectCommand):
         if result.mode == "replace":
             lines.extend(deletion_lines(result.deletions))
         lines.extend(_table([header, *rows, ("total", *totals(result))]))
+        lines.append(file_phrase(result))
         if result.dry_run:
             lines.append("Dry run: nothing was written.")
         return "\n".join(lines)

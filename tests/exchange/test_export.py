@@ -918,7 +918,8 @@ def test_export_writes_a_summary_to_stderr_and_the_document_alone_to_stdout(chri
             nested = sum(len(r[section.nested.key]) for r in records)
             counts.append((f"{section.key}.{section.nested.key}", nested))
     assert err.getvalue().splitlines() == [
-        f"Exported {sum(n for _, n in counts)} records to standard output.",
+        f"Exported {sum(n for k, n in counts if '.' not in k)} records and "
+        f"{sum(n for k, n in counts if '.' in k)} nested lines to standard output.",
         *(f"  {key}: {count}" for key, count in counts),
     ]
 

@@ -18,9 +18,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from exchange.counts import document_counts
 from exchange.streams import atomic_output
 from tests.helpers import (
-    document_records,
     empty_database,
     export_document,
     export_text,
@@ -68,7 +68,7 @@ def test_export_compresses_by_suffix_and_import_reads_it_back(bakery, tmp_path, 
 
     err = export_to(path)
 
-    assert err == f"Exported {document_records(plain)} records to {path}.\n"
+    assert err == f"Exported {document_counts(plain).phrase()} to {path}.\n"
     assert path.read_bytes().startswith(COMPRESSIONS[suffix][0])
     document = json.loads(decompressed(path).decode("utf-8"))
     assert without_exported_at(document) == without_exported_at(plain)
@@ -99,7 +99,7 @@ def test_export_writes_standard_output_by_dash(bakery):
     call_command("export_bakery", "-o", "-", stdout=out, stderr=err)
 
     assert without_exported_at(json.loads(out.getvalue())) == without_exported_at(export_document())
-    assert err.getvalue().endswith(" records to standard output.\n")
+    assert err.getvalue().endswith(" nested lines to standard output.\n")
 
 
 def test_import_reads_standard_input_by_dash(bakery, monkeypatch):

@@ -12,9 +12,11 @@ import re
 import subprocess
 import sys
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from jsonschema import Draft202012Validator
 
 from bakery.models import Event
@@ -293,3 +295,11 @@ def test_the_doc_lists_every_section_and_field_in_order():
             item = record["properties"][section.nested.key]["items"]
             expected += [(f.key, f.key in item["required"]) for f in section.nested.fields]
         assert documented[section.key] == expected, section.key
+
+
+def test_export_bakery_schema_prints_the_committed_schema():
+    out = StringIO()
+
+    call_command("export_bakery", "--schema", stdout=out, stderr=StringIO())
+
+    assert out.getvalue() == SCHEMA_FILE.read_text(encoding="utf-8")

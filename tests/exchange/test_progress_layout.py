@@ -48,4 +48,4 @@ def test_export_and_import_draw_section_bars_on_a_terminal(bakery, tmp_path):
 def test_no_bar_is_drawn_when_stderr_is_not_a_terminal(bakery, tmp_path):
     err = StringIO()
     call_command("export_bakery", output=str(tmp_path / "b.json"), stderr=err)
-    assert err.getvalue() == f"Exported 47 records to {tmp_path / 'b.json'}.\n"
+    assert err.getvalue() == f"Exported 37 records and 10 nested lines to {tmp_path / 'b.json'}.\n"

@@ -156,7 +156,7 @@ def test_export_interrupted_at_its_rename_completes(database, tmp_path, signum):
 
     returncode, _, err = interrupt(process, signum)
 
-    assert (returncode, err) == (0, f"Exported 102 records to {target}.\n")
+    assert (returncode, err) == (0, f"Exported 67 records and 35 nested lines to {target}.\n")
     assert target.read_text(encoding="utf-8").startswith('{\n  "format": "bakery-exchange",')
     assert sorted(p.name for p in directory.iterdir()) == ["bakery.json"]
 

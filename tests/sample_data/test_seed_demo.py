@@ -37,7 +37,9 @@ def test_seed_demo_creates_records_of_every_model_and_summarizes_them(db):
     for model in seeded_models():
         assert model.objects.exists(), model._meta.label
     assert stderr == ""
-    assert stdout.startswith("Seeded the demo bakery: 9 ingredients, 5 recipes, ")
+    assert stdout.startswith(
+        "Seeded the demo bakery, 67 records and 35 nested lines: 9 ingredients, 5 recipes, "
+    )
     assert stdout.count("\n") == 1
     for model in seeded_models():
         assert f"{model.objects.count()} {model._meta.verbose_name_plural}" in stdout

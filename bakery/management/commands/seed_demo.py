@@ -24,6 +24,7 @@ from bakery.models import (
     Recipient,
     YieldMode,
 )
+from exchange.counts import database_counts
 from production.models import AssemblyRun, EventAssemblyTarget, EventProductionTarget, ProductionRun
 from production.services import set_assembly_target, set_production_target
 
@@ -555,4 +556,5 @@ class Command(ProjectCommand):
                 f"{model.objects.count()} {model._meta.verbose_name_plural}"
                 for model in seeded_models()
             )
-            self.stdout.write(f"Seeded the demo bakery: {counts}.")
+            total = database_counts().phrase()
+            self.stdout.write(f"Seeded the demo bakery, {total}: {counts}.")

@@ -9,8 +9,10 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from bakery.management.base import ProjectCommand
+from exchange.counts import count_phrase
 from exchange.errors import ExchangeError
 from exchange.exporter import export_document
+from exchange.format_schema import schema_text
 from exchange.jsontext import RECORD_LINES
 from exchange.progress import RawText, SectionProgress, shows_progress
 from exchange.scope import event_scope
@@ -98,6 +100,12 @@ class Command(ProjectCommand):
             "line of its own.",
         )
         parser.add_argument(
+            "--schema",
+            action="store_true",
+            help="Write the format's JSON Schema (docs/bakery-exchange-v1.schema.json) "
+            "instead of the data.",
+        )
+        parser.add_argument(
             "--event",
             action="append",
             dest="events",
@@ -115,7 +123,10 @@ class Command(ProjectCommand):
             return f"the existing {output} is unchanged"
         return f"{output} was not written"
 
-    def handle(self, *args, output, indent, events, verbosity, **options):
+    def handle(self, *args, output, indent, events, verbosity, schema, **options):
+        if schema:
+            self.stdout.write(schema_text(), ending="")
+            return
         try:
             # Checked again for call_command(output=...), which argparse never sees.
             output_path(output)
@@ -163,8 +174,9 @@ class Command(ProjectCommand):
                 progress.close()
         if verbosity >= 1:
             where = "standard output" if output == "-" else output
-            total = sum(counts.values())
-            self.stderr.write(f"Exported {total} records to {where}.")
+            lines = sum(n for key, n in counts.items() if "." in key)
+            records = sum(counts.values()) - lines
+            self.stderr.write(f"Exported {count_phrase(records, lines)} to {where}.")
             if verbosity >= 2:
                 for key, count in counts.items():
                     self.stderr.write(f"  {key}: {count}")

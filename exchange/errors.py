@@ -59,10 +59,10 @@ MESSAGES = {
     # Between records.
     "duplicate": "{key} appears twice in the file, first at {first}",
     "duplicate_child": "{key} appears twice in this list, first at {first}",
-    "unknown_ref": "no {kind} named {value!r} in the file or the database",
+    "unknown_ref": "no {kind} named {value!r} in the file or the database{hint}",
     "unknown_event": "no event named {value!r} in the database{hint}",
     "unknown_ref_replace": "no {kind} named {value!r} in the file (replace mode deletes the "
-    "database's records first)",
+    "database's records first){hint}",
     "recipe_mismatch": "{name!r} is made from {actual!r}, not from {value!r}",
     "cycle": "{name!r} would contain itself: {path}",
     "runs_recipe_changed": "{name!r} would be made from {value!r}, but {referrers} in the "

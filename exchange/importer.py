@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from bakery.names import normalize_name
+from bakery.suggest import did_you_mean
 
 from . import failpoints
 from .codecs import aware_datetime
@@ -677,7 +678,11 @@ class Importer:
         if f.ref in self.unnamed:
             return
         code = "unknown_ref_replace" if self.replaces_all else "unknown_ref"
-        self.problems.add(location, code, order=order, kind=_kind(f.ref), value=value)
+        # A suggestion costs a search of the section's names: only for the first problems.
+        hint = ""
+        if self.problems.total < self.problems.limit:
+            hint = did_you_mean(value, self.keys[f.ref + ":all"])
+        self.problems.add(location, code, order=order, kind=_kind(f.ref), value=value, hint=hint)
 
     def _writes(self, section_key: str, name: str) -> bool:
         """Whether the import sets this named record's fields from the file."""

@@ -272,7 +272,7 @@ class Writer:
         found = self.ids(f.ref).get(name)
         if found is None:
             kind = SECTION_BY_KEY[f.ref].model._meta.verbose_name
-            problems.add(f"{location}.{f.key}", "unknown_ref", kind=kind, value=name)
+            problems.add(f"{location}.{f.key}", "unknown_ref", kind=kind, value=name, hint="")
         return found
 
     def _resolve(self, section: Section, index: int, values: tuple, problems: Problems) -> list:

@@ -234,7 +234,8 @@ def test_preview_of_a_bad_file_shows_every_located_error_as_the_command_does(
     assert response.context["problems"] == [
         "recipients[0].nmae: unknown field 'nmae'; did you mean 'name'?",
         "event_production_targets[0].target_batches: must be greater than 0, got -2",
-        "production_runs[0].event_name: no event named 'Xmas 2025' in the file or the database",
+        "production_runs[0].event_name: no event named 'Xmas 2025' in the file or the database; "
+        "did you mean 'Christmas 2025'?",
     ]
     assertContains(response, "The file was refused: 3 problems.")
     for line in command.lines:

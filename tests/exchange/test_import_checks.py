@@ -687,11 +687,13 @@ def test_import_refuses_reference_resolving_neither_in_file_nor_database(
 ):
     document = document_with(section, key, "Xmas 2025", child)
     where = f"{section}[0].{child}[0]" if child else f"{section}[0]"
+    # Only the event's name is close enough to be suggested.
+    hint = "; did you mean 'Christmas 2025'?" if kind == "event" else ""
 
     assert_refused(
         import_file(tmp_path, document),
         before,
-        [f"{where}.{key}: no {kind} named 'Xmas 2025' in the file or the database"],
+        [f"{where}.{key}: no {kind} named 'Xmas 2025' in the file or the database{hint}"],
     )
 
 
@@ -706,7 +708,8 @@ def test_import_refuses_component_good_resolving_neither_in_file_nor_database(tm
         before,
         [
             "finished_goods[0].components[1].finished_good_name: "
-            "no finished good named 'Cookie Tin' in the file or the database"
+            "no finished good named 'Cookie Tin' in the file or the database; did you mean "
+            "'Cookie Gift Box'?"
         ],
     )
 
@@ -1098,7 +1101,8 @@ SEVEN_PROBLEMS = [
     "finished_units[0].yield_mode: must be one of discrete_count | batch_portion, got 'bogus'",
     "events[0].event_date: must be a real date, got '2025-13-01' (month must be in 1..12)",
     "event_production_targets[0].target_batches: must be greater than 0, got -2",
-    "production_runs[0].event_name: no event named 'Xmas 2025' in the file or the database",
+    "production_runs[0].event_name: no event named 'Xmas 2025' in the file or the database; "
+    "did you mean 'Christmas 2025'?",
     "assembly_runs[0].assembled_at: must have a UTC offset (like 2025-12-15T10:00:00Z), "
     "got '2025-12-16T09:00:00'",
 ]

@@ -1124,14 +1124,18 @@ case(
 case(
     "reference-unknown-event.json",
     with_value("production_runs", "event_name", "Xmas 2025"),
-    ["production_runs[0].event_name: no event named 'Xmas 2025' in the file or the database"],
+    [
+        "production_runs[0].event_name: no event named 'Xmas 2025' in the file or the database; "
+        "did you mean 'Christmas 2025'?"
+    ],
+    note="a name not found is given the closest one found, when one is close",
 )
 case(
     "reference-unknown-ingredient.json",
     with_value("recipes", "ingredient_name", "Rye Flour", child="ingredients"),
     [
         "recipes[0].ingredients[0].ingredient_name: no ingredient named 'Rye Flour' in the "
-        "file or the database"
+        "file or the database; did you mean 'Flour'?"
     ],
 )
 case(

@@ -216,3 +216,21 @@ def test_a_full_document_round_trips_in_update_mode_unchanged(bakery, tmp_path):
 
     assert outcome.returncode == 0, outcome.stderr
     assert snapshot() == before
+
+
+def test_the_dry_run_at_verbosity_2_lists_the_patch_field_by_field(cookies, tmp_path):
+    trimmed = {"name": cookies.name, "category": "Biscuits", "yield_quantity": "36"}
+
+    outcome = run_import(
+        patch_file(tmp_path, recipes=[trimmed]), "--mode", "update", "--dry-run", "-v", "2"
+    )
+
+    assert outcome.returncode == 0, outcome.stderr
+    lines = outcome.stdout.splitlines()
+    start = lines.index("Existing records that would change:")
+    assert lines[start : start + 4] == [
+        "Existing records that would change:",
+        f"  recipes[0] {cookies.name}",
+        f'      category: "{cookies.category}" → "Biscuits"',
+        f'      yield_quantity: "{cookies.yield_quantity:.4f}" → "36.0000"',
+    ]

@@ -147,6 +147,8 @@ class Command(ProjectCommand):
                 )
             self.stdout.write(self.summary(source.name, result))
         if verbosity >= 2:
+            for line in self.changes(result):
+                self.stdout.write(line)
             for line in self.timings(result):
                 self.stderr.write(line)
 
@@ -172,6 +174,24 @@ class Command(ProjectCommand):
         if result.dry_run:
             lines.append("Dry run: nothing was written.")
         return "\n".join(lines)
+
+    @staticmethod
+    def changes(result) -> list[str]:
+        """Return the existing records the file changes, field by field (verbosity 2): the
+        changes the admin's preview shows, from the same computation."""
+        if not result.changes:
+            return []
+        if result.mode == "merge":
+            title = "Existing records that differ from the file (merge leaves them):"
+        else:
+            title = f"Existing records {'that would change' if result.dry_run else 'changed'}:"
+        lines = [title]
+        for change in result.changes:
+            lines.append(f"  {change.location} {change.record}")
+            lines.extend(f"      {field}: {old} → {new}" for field, old, new in change.fields)
+        if result.changes_total > len(result.changes):
+            lines.append(f"  and {result.changes_total - len(result.changes)} more")
+        return lines
 
     @staticmethod
     def timings(result) -> list[str]:

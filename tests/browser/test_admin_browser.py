@@ -83,11 +83,46 @@ def test_import_of_a_bad_file_shows_its_located_errors(page, baker, demo, tmp_pa
         "event_assembly_targets[0].evnt_name: unknown field 'evnt_name'; did you mean "
         "'event_name'?\n"
         "production_runs[0].event_name: no event named 'Xmas 2025' in the file or the "
-        "database\n"
+        "database; did you mean 'Christmas 2025'?\n"
     )
     expect(page.locator("input[value='Confirm import']")).to_have_count(0)
     screenshot(page, "import-errors.png", tmp_path)
     assert not Event.objects.filter(name="Christmas 2025", notes="Some notes").exists()
+
+
+def test_replace_with_one_event_s_file_lists_what_it_deletes_and_keeps_the_rest(
+    page, baker, demo, tmp_path
+):
+    log_in(page)
+    christmas = Event.objects.get(name="Christmas 2025")
+    others = sorted(Event.objects.exclude(pk=christmas.pk).values_list("name", flat=True))
+    path, _ = export_events(page, [christmas], tmp_path)
+    runs = ProductionRun.objects.filter(event=christmas).count()
+
+    upload(page, path, "replace")
+
+    deletions = page.locator("#import-deletions")
+    expect(deletions).to_contain_text(
+        "The file is limited to the events Christmas 2025: replace deletes them and every "
+        "record of theirs first"
+    )
+    expect(deletions.locator("li")).to_contain_text(
+        ["Replace mode deletes first: ", "1 events: Christmas 2025"]
+    )
+    expect(deletions).to_contain_text(f"{runs} production_runs: ")
+    for name in others:
+        expect(deletions).not_to_contain_text(name)
+    screenshot(page, "import-replace-preview.png", tmp_path, until=deletions)
+
+    page.click("input[type=submit][value='Confirm import']")
+    expect(page.locator("#replace-deletions")).to_contain_text("1 events: Christmas 2025")
+    page.locator("#replace-form input[type=submit]").click()
+
+    expect(page.locator("h1")).to_have_text("Import done")
+    assert sorted(Event.objects.exclude(name="Christmas 2025").values_list("name", flat=True)) == (
+        others
+    )
+    assert ProductionRun.objects.filter(event__name="Christmas 2025").count() == runs
 
 
 def _assignment_status(pk) -> str:

@@ -325,3 +325,13 @@ def wait_until_stopped(process: subprocess.Popen, output, timeout: float = 600):
             pytest.fail(f"{ended}: {output()}")
         assert time.monotonic() < deadline, "the process neither stopped nor ended"
         time.sleep(0.01)
+
+
+def table(out: str) -> dict:
+    """Read import_bakery's summary table: section -> (created, updated, unchanged, skipped)."""
+    rows = {}
+    for line in out.splitlines():
+        words = line.split()
+        if len(words) == 5 and words[1].isdigit():
+            rows[words[0]] = tuple(int(w) for w in words[1:])
+    return rows

@@ -16,7 +16,7 @@ from tests.factories import (
     RecipeFactory,
     rich_bakery,
 )
-from tests.helpers import empty_database, export_document, import_file, row_count, snapshot
+from tests.helpers import empty_database, export_document, import_file, row_count, snapshot, table
 
 MODES = ("merge", "update", "replace")
 
@@ -24,16 +24,6 @@ MODES = ("merge", "update", "replace")
 def write(path, document) -> str:
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
     return str(path)
-
-
-def table(out: str) -> dict:
-    """Read the summary table: section -> (created, updated, unchanged, skipped)."""
-    rows = {}
-    for line in out.splitlines():
-        words = line.split()
-        if len(words) == 5 and words[1].isdigit():
-            rows[words[0]] = tuple(int(w) for w in words[1:])
-    return rows
 
 
 def top_level(document) -> dict:

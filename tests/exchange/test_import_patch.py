@@ -11,7 +11,7 @@ import pytest
 from bakery.models import Composition, FinishedGood, Recipe, RecipeIngredient
 from production.models import ProductionRun
 from tests.factories import RecipeFactory
-from tests.helpers import export_document, run_import, snapshot
+from tests.helpers import export_document, run_import, snapshot, table
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +22,6 @@ def patch_file(tmp_path, **sections) -> str:
     path = tmp_path / "patch.json"
     path.write_text(json.dumps({**HEADER, "scope": None, **sections}), encoding="utf-8")
     return str(path)
-
-
-def table(stdout: str) -> dict:
-    """Read the summary table: section -> (created, updated, unchanged, skipped)."""
-    rows = {}
-    for line in stdout.splitlines():
-        words = line.split()
-        if len(words) == 5 and words[1].isdigit():
-            rows[words[0]] = tuple(int(w) for w in words[1:])
-    return rows
 
 
 def ingredients_of(recipe) -> list:

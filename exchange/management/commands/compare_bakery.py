@@ -4,8 +4,7 @@ from django.core.management.base import CommandError
 
 from bakery.management.base import ProjectCommand
 from exchange.diff import Unreadable, compare_files, json_report, text_report
-from exchange.management.commands.import_bakery import size
-from exchange.streams import DEFAULT_MAX_SIZE
+from exchange.management.commands.import_bakery import add_max_size
 
 DOCUMENT = "a path (.gz, .bz2, .xz and .zip are read decompressed), or '-' for standard input"
 
@@ -37,13 +36,7 @@ class Command(ProjectCommand):
             'one field holding both lists; "header": {KEY: [OLD, NEW]} is added when the '
             "header's version, scope or application differ.",
         )
-        parser.add_argument(
-            "--max-size",
-            type=size,
-            default=DEFAULT_MAX_SIZE,
-            metavar="SIZE",
-            help="Refuse a document larger than this once decompressed (default 4G).",
-        )
+        add_max_size(parser)
 
     def handle(self, *args, first, second, format, max_size, **options):
         try:

@@ -31,6 +31,17 @@ def size(text: str) -> int:
     return int(number)
 
 
+def add_max_size(parser):
+    """Add --max-size, the limit of a document's size once decompressed."""
+    parser.add_argument(
+        "--max-size",
+        type=size,
+        default=DEFAULT_MAX_SIZE,
+        metavar="SIZE",
+        help="Refuse a document larger than this once decompressed (default 4G).",
+    )
+
+
 def at_least_one(text: str) -> int:
     """Parse a whole number of at least 1."""
     try:
@@ -82,13 +93,7 @@ class Command(ProjectCommand):
             action="store_true",
             help="Do every check and report what would happen, then roll back.",
         )
-        parser.add_argument(
-            "--max-size",
-            type=size,
-            default=DEFAULT_MAX_SIZE,
-            metavar="SIZE",
-            help="Refuse a document larger than this once decompressed (default 4G).",
-        )
+        add_max_size(parser)
         parser.add_argument(
             "--error-limit",
             type=at_least_one,

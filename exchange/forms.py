@@ -11,8 +11,12 @@ SUFFIXES = (".json", *COMPRESSIONS)
 
 MODE_CHOICES = (
     ("merge", "Merge: add what is new, leave existing records as they are"),
-    ("update", "Update: add what is new, set existing records' fields from the file"),
-    ("replace", "Replace: delete every bakery record first, then load the file"),
+    ("update", "Update: add what is new, set the fields each record of the file gives"),
+    (
+        "replace",
+        "Replace: delete the file's scope first (every record, or the file's events and "
+        "theirs), then load the file",
+    ),
 )
 
 

@@ -147,6 +147,14 @@ def changed_fields(section: Section, old: dict, new: dict) -> dict[str, tuple]:
     return _differences(canonical_record(section, old), canonical_record(section, new))
 
 
+def field_changes(section: Section, old: dict, new: dict) -> tuple[tuple[str, str, str], ...]:
+    """Return (field, old, new) for each field that differs, the values quoted as a report
+    shows them: what compare_bakery, import_bakery -v 2 and the admin's preview all show."""
+    return tuple(
+        (key, _shown(a), _shown(b)) for key, (a, b) in changed_fields(section, old, new).items()
+    )
+
+
 def _digest(record: dict) -> bytes:
     """Return a digest of a record: the same for records given alike, so for canonical
     records whose values are equal (their fields in the schema's order, their lines sorted)."""

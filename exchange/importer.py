@@ -234,11 +234,19 @@ class Importer:
                 order.append(fields.index(key) if key in fields else len(fields))
         return tuple(order)
 
+    def items(self):
+        """Yield the document's Header, Record and Misplaced items in file order.
+
+        The one hook for a reader of another format: exchange.baketracker yields a
+        bake-tracker backup's records translated into this format's sections.
+        """
+        return iter_document(self.source)
+
     def _read(self):
         read = 0
         # A record's time runs from the end of the one before: parsing it is part of it.
         last = time.perf_counter()
-        for item in iter_document(self.source):
+        for item in self.items():
             if isinstance(item, Record):
                 self._read_record(item)
                 now = time.perf_counter()

@@ -74,6 +74,9 @@ class ImportResult:
     changes_total: int = 0
     # Seconds spent on the checks between records (references, duplicates, cycles).
     between_seconds: float = 0.0
+    # Lines shown after the table: what a translated document (exchange.baketracker) did not
+    # import, and what it inferred.
+    report: list[str] = field(default_factory=list)
 
 
 def file_phrase(result: ImportResult) -> str:

@@ -1,11 +1,10 @@
 """Write checked, spooled records to the database in batches: a few queries per batch."""
 
-import json
-
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.db.models import Q
 
 from . import failpoints
+from .diff import field_changes
 from .errors import Problems
 from .results import Change, Deletion, SectionResult
 from .schema import SECTION_BY_KEY, SECTIONS, Section
@@ -44,18 +43,6 @@ def _chunks(items, size):
     items = list(items)
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _show(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _show_children(children: dict) -> str:
-    items = sorted(children.values(), key=lambda values: [str(v) for v in values])
-    return (
-        "; ".join(", ".join(str(v) for v in item if v not in (None, "")) for item in items)
-        or "none"
-    )
 
 
 def _child_columns(nested):
@@ -323,20 +310,24 @@ class Writer:
         self.changes_total += 1
         if len(self.changes) >= MAX_CHANGES:
             return
-        diffs = []
+        # Both sides as a document writes them, compared and shown as compare_bakery does.
+        old_record, new_record = {}, {}
         for i, old, new in fields:
             f = section.fields[i]
             if f.ref and old is not None:
                 old = self.names(f.ref)[old]
-            diffs.append((f.key, _show(f.codec.format(old)), _show(f.codec.format(new))))
+            old_record[f.key], new_record[f.key] = f.codec.format(old), f.codec.format(new)
         if children is not None:
-            old_list, new_list = children
-            diffs.append((section.nested.key, _show_children(old_list), _show_children(new_list)))
+            keys = [f.key for f in section.nested.fields]
+            for record, lines in zip((old_record, new_record), children, strict=True):
+                record[section.nested.key] = [
+                    dict(zip(keys, v, strict=True)) for v in lines.values()
+                ]
         self.changes.append(
             Change(
                 f"{section.key}[{index}]",
                 ", ".join(str(k) for k in key),
-                tuple(diffs),
+                field_changes(section, old_record, new_record),
                 applied=self.mode != "merge",
             )
         )

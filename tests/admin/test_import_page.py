@@ -195,15 +195,15 @@ def test_preview_lists_changes_field_by_field_and_writes_nothing(importer_client
     assert counts["ingredients"] == [0, 0, 3, 0]
     changes = {c["record"]: c for c in response.context["summary"]["changes"]}
     assert list(changes[recipe.name]["fields"]) == [
-        ("category", '"Bars"', '"Cookies"'),
+        ("category", "'Bars'", "'Cookies'"),
         ("estimated_time_minutes", "30", "45"),
     ]
-    assert changes[bakery.events[0].name]["fields"][0][1:] == ('"Moved indoors"', "null")
+    assert changes[bakery.events[0].name]["fields"][0][1:] == ("'Moved indoors'", "null")
     assertContains(response, "Existing records that would change (2)")
     assertContains(
         response,
-        '<li>category: <span class="diff-old">&quot;Bars&quot;</span> → '
-        '<span class="diff-new">&quot;Cookies&quot;</span></li>',
+        '<li>category: <span class="diff-old">&#x27;Bars&#x27;</span> → '
+        '<span class="diff-new">&#x27;Cookies&#x27;</span></li>',
         html=True,
     )
     assert snapshot() == before

@@ -50,7 +50,7 @@ def test_import_of_an_exported_file_previews_then_applies_it(page, baker, demo, 
     changes = page.locator("#import-changes")
     expect(changes).to_contain_text("estimated_time_minutes: 60 → 45")
     expect(changes).to_contain_text(
-        'notes: "Cookie exchange moved to the 21st." → "Cookie exchange on the 20th."'
+        "notes: 'Cookie exchange moved to the 21st.' → 'Cookie exchange on the 20th.'"
     )
     screenshot(page, "import-preview.png", tmp_path)
     assert Recipe.objects.get(name="Chocolate Chip Cookies").estimated_time_minutes == 60

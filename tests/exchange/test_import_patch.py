@@ -221,6 +221,6 @@ def test_the_dry_run_at_verbosity_2_lists_the_patch_field_by_field(cookies, tmp_
     assert lines[start : start + 4] == [
         "Existing records that would change:",
         f"  recipes[0] {cookies.name}",
-        f'      category: "{cookies.category}" → "Biscuits"',
-        f'      yield_quantity: "{cookies.yield_quantity:.4f}" → "36.0000"',
+        f"      category: {cookies.category!r} → 'Biscuits'",
+        f"      yield_quantity: '{cookies.yield_quantity:.4f}' → '36.0000'",
     ]

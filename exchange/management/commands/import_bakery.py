@@ -9,8 +9,9 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from bakery.management.base import ProjectCommand
+from exchange.baketracker import import_any  # reads a bake-tracker backup too
 from exchange.errors import ExchangeError
-from exchange.importer import DEFAULT_ERROR_LIMIT, MODES, import_document
+from exchange.importer import DEFAULT_ERROR_LIMIT, MODES
 from exchange.progress import SectionProgress, shows_progress
 from exchange.results import COLUMNS, deletion_lines, file_phrase, totals
 from exchange.streams import DEFAULT_MAX_SIZE, Source
@@ -113,7 +114,7 @@ class Command(ProjectCommand):
             source = Source(path, max_size=max_size)
             try:
                 run = functools.partial(
-                    import_document,
+                    import_any,
                     source,
                     mode=mode,
                     error_limit=error_limit,
@@ -178,6 +179,8 @@ class Command(ProjectCommand):
         lines.append(file_phrase(result))
         if result.dry_run:
             lines.append("Dry run: nothing was written.")
+        # A bake-tracker backup's report: what has no home here, what was inferred.
+        lines.extend(result.report)
         return "\n".join(lines)
 
     @staticmethod

@@ -14,6 +14,9 @@ from collections.abc import Iterable
 
 # How alike two names must be to be suggested: difflib's ratio, from 0 (nothing alike) to 1.
 CUTOFF = 0.6
+# Words a baker writes short, spelled out before names are compared ("Xmas 2025" is
+# "Christmas 2025"): by spelling alone they are too far apart to be suggested.
+SHORT_WORDS = {"xmas": "christmas", "nye": "new year's eve", "bday": "birthday"}
 
 
 def closest(name: str, candidates: Iterable[str], cutoff: float = CUTOFF) -> str | None:
@@ -26,7 +29,7 @@ def closest(name: str, candidates: Iterable[str], cutoff: float = CUTOFF) -> str
     for candidate in candidates:
         if candidate != name:
             folded.setdefault(candidate.casefold(), candidate)
-    key = name.casefold()
+    key = " ".join(SHORT_WORDS.get(word, word) for word in name.casefold().split())
     if key in folded:
         return folded[key]
     matches = difflib.get_close_matches(key, list(folded), n=1, cutoff=cutoff)

@@ -16,9 +16,9 @@ from django.template.response import TemplateResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from .baketracker import import_any
 from .errors import ExchangeError
 from .forms import ConfirmForm, ImportForm
-from .importer import import_document
 from .permissions import may_import, may_replace
 from .results import deletion_lines, file_phrase, totals
 from .schema import SECTION_BY_KEY
@@ -40,7 +40,8 @@ RESULT = "bakery_import_result"
 def _run(pending: dict, dry_run: bool):
     source = Source(str(stored_path(pending)))
     try:
-        return import_document(source, mode=pending["mode"], dry_run=dry_run)
+        # Our own documents and bake-tracker backups alike.
+        return import_any(source, mode=pending["mode"], dry_run=dry_run)
     finally:
         source.close()
 
@@ -81,6 +82,7 @@ def _summary(result, name: str) -> dict:
         "sections": sections,
         "totals": list(totals(result)),
         "holds": file_phrase(result),
+        "report": list(result.report),
         "deleted": result.deleted,
         "deletions": deletion_lines(result.deletions),
         "scope": result.scope,

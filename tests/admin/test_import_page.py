@@ -22,6 +22,7 @@ from exchange.permissions import exported_models, may_import
 from exchange.schema import SECTIONS
 from exchange.uploads import PENDING, upload_directory
 from production.models import AssemblyRun, ProductionRun
+from tests.baketracker.backups import backup
 from tests.helpers import (
     NAMES,
     export_document,
@@ -486,3 +487,19 @@ def test_the_preview_of_an_event_scoped_replace_lists_only_that_event_s_records(
     assert done.redirect_chain == [(RESULT_URL, 302)]
     assert Event.objects.filter(name=kept.name).exists()
     assert ProductionRun.objects.filter(event__name=kept.name).count() == 2
+
+
+def test_a_bake_tracker_backup_previews_with_what_has_no_home(importer_client, db):
+    content = json.dumps(backup("4.1")).encode()
+
+    preview = _upload(importer_client, content, mode="merge")
+
+    assertContains(preview, "Nothing has been written yet.")
+    report = preview.context["summary"]["report"]
+    assert report[0] == "From a bake-tracker backup (version 4.1):"
+    assert "Not imported (no home here):" in report
+    assertContains(preview, "Not imported (no home here):")
+    assert not Event.objects.exists()
+    done = _confirm(importer_client, preview)
+    assert done.redirect_chain == [(RESULT_URL, 302)]
+    assert Event.objects.count() == 2

@@ -224,7 +224,9 @@ def test_every_unknown_event_name_is_refused_in_one_message(christmas):
     with pytest.raises(CommandError) as excinfo:
         run("Xmas", "Christmas 2025", "Easter", "--format", "json")
 
-    assert str(excinfo.value) == "No events named 'Xmas', 'Easter'."
+    assert str(excinfo.value) == (
+        "No events named 'Xmas' (did you mean 'Christmas 2025'?), 'Easter'."
+    )
     assert excinfo.value.returncode == 1
 
 

@@ -17,7 +17,7 @@ import re
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from bakery.names import normalize_name
 
@@ -52,7 +52,14 @@ TEXTS = {
     "no_package": "no package named {value!r} in the backup's packages",
     "status": "must be one of pending | assembled | delivered to give fulfillment_status, "
     "got {value}",
+    "no_yield": "the backup gives no yield for this recipe and it cannot be inferred: the recipe "
+    "has {candidates}; add yield_quantity and yield_unit to the recipe in the backup, or give it "
+    "one finished unit counted per batch (items_per_batch)",
+    "rounds_to_zero": "{value} rounds to 0 at 4 decimal places (this bakery's precision), and "
+    "must be greater than 0",
 }
+# The precision of our decimals: the app's floats with more places are read rounded to it.
+QUANTUM = Decimal("0.0001")
 
 
 def _problem(location: str, code: str, **params) -> Problem:
@@ -222,6 +229,25 @@ class Translator:
     def refuse(self, location: str, code: str, **params):
         self.problems.append(_problem(location, code, **params))
 
+    def rounded(self, row: "_Taken", key: str, positive: bool = False):
+        """Return a key's number rounded half-even to our 4 decimal places (the app stores
+        floats), said in the report; refuse one that rounds to 0 where 0 is not allowed.
+        Return False when refused; anything but a number with more places is returned as it
+        is, for the importer to check."""
+        value = row.get(key)
+        if not isinstance(value, Decimal) or not value.is_finite():
+            return value
+        if value.as_tuple().exponent >= -4:
+            return value
+        exact = value.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
+        if positive and value > 0 and not exact:
+            self.refuse(f"{row.location}.{key}", "rounds_to_zero", value=shown(value))
+            return False
+        self.report.inferred[
+            f"{row.label}.{key}: rounded half-even to 4 decimal places (more in the backup)"
+        ] += 1
+        return exact if exact else abs(exact)
+
     def add(self, section: str, record: dict, origin: Origin):
         self.records[section].append((record, origin))
 
@@ -353,7 +379,6 @@ class Translator:
             for key in (
                 "name",
                 "category",
-                "yield_quantity",
                 "yield_unit",
                 "source",
                 "estimated_time_minutes",
@@ -361,6 +386,10 @@ class Translator:
             ):
                 if row.has(key):
                     out[key] = row.get(key)
+            if row.get("yield_quantity") is not None:
+                out["yield_quantity"] = self.rounded(row, "yield_quantity")
+            else:
+                self._infer_yield(row, out)
             children, origins = [], []
             for j, item in enumerate(row.get("ingredients") or []):
                 child = _Taken(f"{row.location}.ingredients", j, item, "recipes.ingredients")
@@ -373,9 +402,13 @@ class Translator:
                     self.refuse(child.location + ".ingredient_slug", "category_node", value=name)
                     continue
                 line = {"ingredient_name": name}
-                for k in ("quantity", "unit", "notes"):
+                for k in ("unit", "notes"):
                     if child.has(k):
                         line[k] = child.get(k)
+                if child.has("quantity"):
+                    line["quantity"] = self.rounded(child, "quantity", positive=True)
+                    if line["quantity"] is False:
+                        continue
                 child.leftovers(self.report)
                 children.append(line)
                 origins.append(Origin(child.location, {"ingredient_name": key}))
@@ -395,6 +428,43 @@ class Translator:
                         record.get("name"),
                         nested=True,
                     )
+
+    def _infer_yield(self, row: "_Taken", out: dict) -> bool:
+        """Give a recipe without a yield (4.1 since F056 writes none) the yield of its only
+        finished unit counted per batch: items per batch, in its item unit (else its name).
+        Refuse the recipe, located, when the backup does not determine it."""
+        name = out.get("name")
+        units = self.recipe_units.get(name, [])
+        unit = units[0] if len(units) == 1 else None
+        per_batch = unit.get("items_per_batch") if unit else None
+        if (
+            unit is None
+            or unit.get("yield_mode") not in (None, "discrete_count")
+            or isinstance(per_batch, bool)
+            or not isinstance(per_batch, int | Decimal)
+            or per_batch <= 0
+        ):
+            if units and unit is not None:
+                candidates = (
+                    f"one finished unit, {unit.get('display_name')!r}, not counted per batch"
+                )
+            else:
+                candidates = self._candidates(name)
+            self.refuse(f"{row.location}.yield_quantity", "no_yield", candidates=candidates)
+            # Refused: nothing is written; the recipe is still read, so that what refers to
+            # it is checked and no second problem is said here.
+            out["yield_quantity"] = 0
+            return False
+        out["yield_quantity"] = per_batch
+        self.report.inferred[
+            "recipes: yield_quantity from the recipe's only finished unit (items per batch)"
+        ] += 1
+        if not out.get("yield_unit"):
+            out["yield_unit"] = unit.get("item_unit") or unit.get("display_name") or ""
+            self.report.inferred[
+                "recipes: yield_unit from that finished unit (its item unit, else its name)"
+            ] += 1
+        return True
 
     def _read_finished_units(self):
         for index, record in self.section("finished_units"):
@@ -424,15 +494,13 @@ class Translator:
             fields = {"name": "display_name", "recipe_name": recipe_key}
             if row.get("yield_mode") is not None:
                 out["yield_mode"] = row.get("yield_mode")
-            for key in (
-                "items_per_batch",
-                "item_unit",
-                "batch_percentage",
-                "inventory_count",
-                "notes",
-            ):
+            for key in ("items_per_batch", "item_unit", "inventory_count", "notes"):
                 if row.has(key):
                     out[key] = row.get(key)
+            if row.has("batch_percentage"):
+                out["batch_percentage"] = self.rounded(row, "batch_percentage", positive=True)
+                if out["batch_percentage"] is False:
+                    del out["batch_percentage"]
         row.leftovers(self.report)
         self.add("finished_units", out, Origin(row.location, fields))
 
@@ -744,7 +812,7 @@ class Translator:
                 )
                 continue
             if row.has("actual_cost"):
-                out["total_ingredient_cost"] = row.get("actual_cost")
+                out["total_ingredient_cost"] = self.rounded(row, "actual_cost")
                 fields["total_ingredient_cost"] = "actual_cost"
             said = [f"finished unit {unit.get('display_name')!r} (the recipe's only one)"]
             expected = out["expected_yield"]
@@ -827,6 +895,7 @@ def _nested_unit(unit: dict) -> dict:
         "display_name": unit.get("name"),
         "yield_mode": mode,
         "items_per_batch": _integral(unit.get("unit_yield_quantity")),
+        "item_unit": unit.get("unit_yield_unit"),
     }
 
 

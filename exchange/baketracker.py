@@ -1058,13 +1058,8 @@ def import_backup(
     return result
 
 
-def import_any(
-    source: Source,
-    mode: str = "merge",
-    dry_run: bool = False,
-    error_limit: int = DEFAULT_ERROR_LIMIT,
-    progress=None,
-) -> ImportResult:
-    """Import an exchange document or a bake-tracker backup, whichever the file is."""
+def import_any(source: Source, **options) -> ImportResult:
+    """Import an exchange document or a bake-tracker backup, whichever the file is (options
+    as import_document's)."""
     run = import_backup if is_backup(source) else import_document
-    return run(source, mode=mode, dry_run=dry_run, error_limit=error_limit, progress=progress)
+    return run(source, **options)

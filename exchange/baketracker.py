@@ -410,6 +410,19 @@ class Translator:
                     if line["quantity"] is False:
                         continue
                 child.leftovers(self.report)
+                first = next((c for c in children if c["ingredient_name"] == name), None)
+                if first is not None:
+                    # The app let a recipe hold an ingredient twice (an orange's juice and its
+                    # peel); here it holds it once: the further line is kept, in words, in the
+                    # first one's notes, and the report says so.
+                    first["notes"] = "; ".join(
+                        n for n in (first.get("notes"), _line_words(line)) if n
+                    )
+                    self.report.inferred[
+                        "recipes.ingredients: a repeated ingredient's line kept in the notes of "
+                        "its first line"
+                    ] += 1
+                    continue
                 children.append(line)
                 origins.append(Origin(child.location, {"ingredient_name": key}))
             out["ingredients"] = children
@@ -1014,6 +1027,13 @@ def _order(top: dict, problem: Problem) -> tuple:
     if match is None:
         return (-1, 0, problem.location)
     return (top.get(match.group(1), len(top)), int(match.group(2)), match.group(3))
+
+
+def _line_words(line: dict) -> str:
+    """Write a recipe's ingredient line as words: "also 1 tbsp (grated peel)"."""
+    amount = " ".join(str(line[k]) for k in ("quantity", "unit") if line.get(k) not in (None, ""))
+    notes = f" ({line['notes']})" if line.get("notes") else ""
+    return f"also {amount or 'some'}{notes}"
 
 
 def import_backup(

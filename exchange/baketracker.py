@@ -932,6 +932,10 @@ def is_backup(source: Source) -> bool:
     return headers.get("application") == APPLICATION and "format" not in headers
 
 
+# A backup is read whole (the app's are a few hundred kilobytes): never more than this.
+MAX_BACKUP_SIZE = 256 * 1024**2
+
+
 def load(source: Source) -> dict:
     """Read a whole backup (the app's backups are small); raise ExchangeError if not JSON."""
     duplicates = []
@@ -944,18 +948,28 @@ def load(source: Source) -> dict:
             obj[key] = value
         return obj
 
+    limit = min(source.max_size, MAX_BACKUP_SIZE)
     try:
         with source.open() as reader:
-            text = io.TextIOWrapper(io.BufferedReader(reader), encoding="utf-8")
-            document = json.load(text, parse_float=Decimal, object_pairs_hook=pairs)
+            data = io.BufferedReader(reader).read(limit + 1)
+        if len(data) > limit:
+            raise SizeLimitExceeded
+        document = json.loads(data, parse_float=Decimal, object_pairs_hook=pairs)
     except SizeLimitExceeded:
-        raise ExchangeError([_problem("", "too_large", limit=source.max_size)]) from None
-    except json.JSONDecodeError as exc:
-        problem = _problem("", "json", line=exc.lineno, column=exc.colno, reason=exc.msg)
-        raise ExchangeError([problem]) from None
+        raise ExchangeError([_problem("", "too_large", limit=limit)]) from None
     except UnicodeDecodeError:
         raise ExchangeError(
             [_problem("", "unreadable", path=source.name, reason="text that is not UTF-8")]
+        ) from None
+    except (RecursionError, ValueError) as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            problem = _problem("", "json", line=exc.lineno, column=exc.colno, reason=exc.msg)
+            raise ExchangeError([problem]) from None
+        # Nesting too deep for the parser, or a number of thousands of digits: no backup the
+        # app writes holds either.
+        reason = "nesting too deep" if isinstance(exc, RecursionError) else str(exc)
+        raise ExchangeError(
+            [_problem("", "unreadable", path=source.name, reason=f"not a backup ({reason})")]
         ) from None
     if duplicates:
         raise ExchangeError([_problem("", "duplicate_key", key=key) for key in duplicates])

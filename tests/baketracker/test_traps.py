@@ -219,3 +219,28 @@ def test_not_json_and_the_error_limit(db, tmp_path):
     out = run_import(write(tmp_path, document), "--error-limit", "2")
     assert out.lines[-1] == "and 1 more"
     assert "3 problems" in out.message
+
+
+@pytest.mark.parametrize(
+    ("tail", "line"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "cannot read {path}: not a backup (nesting too deep)"),
+        ('[{"name": "x", "n": ' + "9" * 5000 + "}]", None),
+    ],
+    ids=["nesting", "digits"],
+)
+def test_a_hostile_backup_is_refused_without_a_traceback(db, tmp_path, tail, line):
+    head = (
+        '{"version": "3.5", "exported_at": "2025-12-27T00:00:00Z", '
+        '"application": "bake-tracker", "recipes": [{"name": "x"}], "events": '
+    )
+    path = tmp_path / "hostile.json"
+    path.write_text(head + tail + "}", encoding="utf-8")
+
+    out = run_import(str(path))
+
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr
+    if line:
+        assert out.lines[0] == line.format(path=path)
+    assert row_count() == 0

@@ -795,6 +795,7 @@ class Translator:
             for key in ("actual_yield", "notes"):
                 if row.has(key):
                     out[key] = row.get(key)
+            self.report.inferred[COSTS.format(section="production_runs")] += 1
             row.leftovers(self.report)
             self.add("production_runs", out, Origin(row.location, fields))
 
@@ -827,6 +828,8 @@ class Translator:
             if row.has("actual_cost"):
                 out["total_ingredient_cost"] = self.rounded(row, "actual_cost")
                 fields["total_ingredient_cost"] = "actual_cost"
+            else:
+                self.report.inferred[COSTS.format(section="production_records")] += 1
             said = [f"finished unit {unit.get('display_name')!r} (the recipe's only one)"]
             expected = out["expected_yield"]
             if self._expected(unit, out["num_batches"]) is not None:
@@ -861,6 +864,7 @@ class Translator:
             if row.has("notes"):
                 out["notes"] = row.get("notes")
             self.report.inferred["assembly_runs: uuid derived from the run's content"] += 1
+            self.report.inferred[COSTS.format(section="assembly_runs")] += 1
             row.leftovers(self.report)
             fields = {"finished_good_name": good_key, "event_name": event_key}
             self.add("assembly_runs", out, Origin(row.location, fields))
@@ -932,6 +936,8 @@ def is_backup(source: Source) -> bool:
     return headers.get("application") == APPLICATION and "format" not in headers
 
 
+# The backup keeps no run's costs (a production record its actual cost at most).
+COSTS = "{section}: costs not in the backup, left at 0"
 # A backup is read whole (the app's are a few hundred kilobytes): never more than this.
 MAX_BACKUP_SIZE = 256 * 1024**2
 

@@ -108,7 +108,9 @@ def _events_scope(event_filter: Q, names: list[str]) -> Scope:
 def selection_scope(queryset) -> Scope:
     """Scope an export to selected records of one model and what they reference.
 
-    Selected events bring everything of theirs, as export_bakery --event does.
+    Selected events bring everything of theirs, as export_bakery --event does. Other records
+    make a document scoped to no event: it holds only part of the bakery, so a replace with
+    it deletes nothing (a scope of null would let it delete everything).
     """
     if queryset.model is Event:
         names = list(queryset.order_by("name").values_list("name", flat=True))
@@ -119,4 +121,4 @@ def selection_scope(queryset) -> Scope:
     else:
         column = section.nested.model._meta.get_field(section.nested.parent_attr).attname
         condition = Q(pk__in=queryset.values(column))
-    return close_scope({section.key: condition})
+    return close_scope({section.key: condition}, events=[])

@@ -11,6 +11,7 @@ from bakery.models import Event, FinishedGood, Recipe
 from exchange.admin import ACTION_NAME
 from exchange.permissions import exported_models
 from production.models import EventAssemblyTarget, ProductionRun
+from tests.helpers import run_import, write_document
 
 
 def _export(client, model, pks):
@@ -59,7 +60,8 @@ def test_export_action_downloads_selected_event_with_its_world(admin_client, bak
 def test_export_action_adds_what_selected_records_reference(admin_client, bakery):
     tin = bakery.finished_goods[1]
     document = _document(_export(admin_client, FinishedGood, [tin.pk]))
-    assert document["scope"] is None
+    # Part of the bakery: scoped to no event, so that a replace with it deletes nothing.
+    assert document["scope"] == {"events": []}
     assert {g["name"] for g in document["finished_goods"]} == {
         g.name for g in bakery.finished_goods
     }
@@ -129,3 +131,23 @@ def test_export_action_reports_a_database_failure_on_the_page_instead_of_a_serve
     assert shown[0].endswith(". Nothing was downloaded.")
     # The request's transaction goes on: the rest of the database still answers.
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_a_replace_with_an_export_of_selected_records_deletes_nothing(
+    admin_client, bakery, tmp_path
+):
+    tin = bakery.finished_goods[1]
+    document = _document(_export(admin_client, FinishedGood, [tin.pk]))
+    document["finished_goods"][0]["notes"] = "Edited in the file"
+    before = {model: model.objects.count() for model in (Event, ProductionRun, FinishedGood)}
+
+    path = write_document(tmp_path, document)
+    outcome = run_import(path, "--mode", "replace", "--noinput", "--dry-run")
+
+    assert outcome.returncode == 0, outcome.stderr
+    assert "Replace mode deletes first: 0 records and 0 nested lines." in outcome.stdout
+    outcome = run_import(path, "--mode", "replace", "--noinput")
+    assert outcome.returncode == 0, outcome.stderr
+    assert {model: model.objects.count() for model in before} == before
+    name = document["finished_goods"][0]["name"]
+    assert FinishedGood.objects.get(name=name).notes == "Edited in the file"

@@ -6,7 +6,15 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from bakery.models import Event, EventRecipientPackage, FinishedGood, FulfillmentStatus, Recipe
+from bakery.models import (
+    Composition,
+    Event,
+    EventRecipientPackage,
+    FinishedGood,
+    FulfillmentStatus,
+    Recipe,
+    RecipeIngredient,
+)
 
 from .models import AssemblyRun, EventAssemblyTarget, EventProductionTarget, ProductionRun
 
@@ -277,3 +285,196 @@ def events_by_proximity(today: datetime.date) -> list[Event]:
     upcoming = list(Event.objects.filter(event_date__gte=today).order_by("event_date", "name"))
     past = list(Event.objects.filter(event_date__lt=today).order_by("-event_date", "name"))
     return upcoming + past
+
+
+def decimal_text(value) -> str:
+    """Write a decimal without trailing zeros or exponent: "2.25", "3", "100"."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"{value.quantize(Decimal(1)):f}"
+    return f"{value.normalize():f}"
+
+
+@dataclass(frozen=True)
+class ProductionPlan:
+    """What is left to bake of one recipe for an event."""
+
+    recipe_name: str
+    target_batches: int
+    produced_batches: int
+    remaining_batches: int
+
+
+@dataclass(frozen=True)
+class AssemblyPlan:
+    """What is left to assemble of one finished good for an event."""
+
+    finished_good_name: str
+    target_quantity: int
+    assembled_quantity: int
+    remaining_quantity: int
+
+
+@dataclass(frozen=True)
+class UnitNeed:
+    """How many of a finished unit the remaining assemblies consume."""
+
+    finished_unit_name: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ShoppingLine:
+    """How much of an ingredient, in one unit, the remaining batches need."""
+
+    ingredient_name: str
+    unit: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class PackingLine:
+    """A package assignment not yet delivered."""
+
+    recipient_name: str
+    package_name: str
+    quantity: int
+    fulfillment_status: str
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    """What is still to bake, assemble, buy and pack for an event."""
+
+    event: Event
+    production: list[ProductionPlan] = field(default_factory=list)
+    assembly: list[AssemblyPlan] = field(default_factory=list)
+    units_needed: list[UnitNeed] = field(default_factory=list)
+    shopping_list: list[ShoppingLine] = field(default_factory=list)
+    packing: list[PackingLine] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """Return the plan as plain JSON-ready data, fractional quantities as decimal text."""
+        return {
+            "event": self.event.name,
+            "production": [asdict(p) for p in self.production],
+            "assembly": [asdict(a) for a in self.assembly],
+            "units_needed": [asdict(u) for u in self.units_needed],
+            "shopping_list": [
+                {**asdict(line), "quantity": decimal_text(line.quantity)}
+                for line in self.shopping_list
+            ],
+            "packing": [asdict(p) for p in self.packing],
+        }
+
+
+def _units_per_good(compositions) -> dict[str, dict[str, int]]:
+    """Expand every finished good into the finished units it consumes, through nested goods.
+
+    compositions are rows (assembly name, unit name or None, good name or None, quantity);
+    the result maps each good's name to {finished unit name: how many one good consumes}.
+    """
+    components: dict[str, list[tuple[str | None, str | None, int]]] = {}
+    for assembly, unit, good, quantity in compositions:
+        components.setdefault(assembly, []).append((unit, good, quantity))
+    expanded: dict[str, dict[str, int]] = {}
+
+    def expand(good: str, path: frozenset) -> dict[str, int]:
+        if good in expanded:
+            return expanded[good]
+        units: dict[str, int] = {}
+        for unit, inner, quantity in components.get(good, []):
+            if unit is not None:
+                units[unit] = units.get(unit, 0) + quantity
+            elif inner is not None and inner not in path:  # a cycle is refused on save
+                for name, count in expand(inner, path | {inner}).items():
+                    units[name] = units.get(name, 0) + quantity * count
+        expanded[good] = units
+        return units
+
+    for good in components:
+        expand(good, frozenset({good}))
+    return expanded
+
+
+def event_plan(event: Event) -> EventPlan:
+    """Work out what is left to bake, assemble, buy and pack for an event.
+
+    Built on event_progress: remaining = max(0, target - what this event's runs made).
+    A fixed number of queries whatever the number of targets, runs and compositions: the
+    progress, the ingredients of the targeted recipes, every composition (expanded through
+    nested goods in memory) and the undelivered assignments.
+    """
+    progress = event_progress(event)
+    production = [
+        ProductionPlan(
+            recipe_name=p.recipe_name,
+            target_batches=p.target_batches,
+            produced_batches=p.produced_batches,
+            remaining_batches=max(0, p.target_batches - p.produced_batches),
+        )
+        for p in progress.production
+    ]
+    assembly = [
+        AssemblyPlan(
+            finished_good_name=a.finished_good_name,
+            target_quantity=a.target_quantity,
+            assembled_quantity=a.assembled_quantity,
+            remaining_quantity=max(0, a.target_quantity - a.assembled_quantity),
+        )
+        for a in progress.assembly
+    ]
+
+    units: dict[str, int] = {}
+    if any(a.remaining_quantity for a in assembly):
+        per_good = _units_per_good(
+            Composition.objects.values_list(
+                "assembly__name", "finished_unit__name", "finished_good__name", "quantity"
+            )
+        )
+        for a in assembly:
+            for name, count in per_good.get(a.finished_good_name, {}).items():
+                units[name] = units.get(name, 0) + a.remaining_quantity * count
+    units_needed = [
+        UnitNeed(finished_unit_name=name, quantity=quantity)
+        for name, quantity in sorted(units.items(), key=lambda item: (item[0].casefold(), item[0]))
+        if quantity
+    ]
+
+    remaining = {p.recipe_name: p.remaining_batches for p in production if p.remaining_batches}
+    amounts: dict[tuple[str, str], Decimal] = {}
+    if remaining:
+        for recipe, ingredient, unit, quantity in RecipeIngredient.objects.filter(
+            recipe__name__in=remaining
+        ).values_list("recipe__name", "ingredient__name", "unit", "quantity"):
+            key = (ingredient, unit)
+            amounts[key] = amounts.get(key, Decimal(0)) + remaining[recipe] * quantity
+    shopping_list = [
+        ShoppingLine(ingredient_name=ingredient, unit=unit, quantity=quantity)
+        for (ingredient, unit), quantity in sorted(
+            amounts.items(), key=lambda item: (item[0][0].casefold(), item[0][0], item[0][1])
+        )
+    ]
+
+    packing = [
+        PackingLine(
+            recipient_name=recipient,
+            package_name=package,
+            quantity=quantity,
+            fulfillment_status=status,
+        )
+        for recipient, package, quantity, status in EventRecipientPackage.objects.filter(
+            event=event
+        )
+        .exclude(fulfillment_status=FulfillmentStatus.DELIVERED)
+        .order_by("recipient__name", "package__name", "pk")
+        .values_list("recipient__name", "package__name", "quantity", "fulfillment_status")
+    ]
+    return EventPlan(
+        event=event,
+        production=production,
+        assembly=assembly,
+        units_needed=units_needed,
+        shopping_list=shopping_list,
+        packing=packing,
+    )

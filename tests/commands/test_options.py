@@ -29,6 +29,7 @@ def positionals(name: str) -> list[str]:
 def test_every_command_of_the_project_is_checked():
     assert set(PROJECT_COMMANDS) == {
         "compare_bakery",
+        "event_plan",
         "event_progress",
         "export_bakery",
         "generate_bakery",

@@ -37,7 +37,8 @@ from .codecs import UUID_RE
 from .counts import Counts, plural
 from .document import Header, Record, iter_document
 from .errors import ExchangeError, Invalid, described, json_type, message, shown
-from .schema import FORMAT, HEADER_KEYS, SECTION_BY_KEY, SECTIONS, Nested, Section
+from .schema import FORMAT, HEADER_KEYS, SECTION_BY_KEY, SECTIONS, Nested, Section, kind
+from .schema import shown_key as schema_shown_key
 from .streams import DEFAULT_MAX_SIZE, Source
 
 # Header values that say nothing of the data.
@@ -207,20 +208,9 @@ def key_text(key) -> str:
     return key
 
 
-def _kind(section_key: str) -> str:
-    return str(SECTION_BY_KEY[section_key].model._meta.verbose_name)
-
-
 def shown_key(section: Section, key) -> str:
-    """Quote a natural key as the import does: 'Flour', or event 'Christmas 2025' with
-    recipe 'Cookies'."""
-    if not isinstance(key, tuple):
-        return repr(key_text(key))
-    parts = [
-        f"{_kind(section.field_map[k].ref)} {v!r}"
-        for k, v in zip(section.natural_key, key, strict=True)
-    ]
-    return f"{parts[0]} with {' and '.join(parts[1:])}"
+    """Quote a natural key as the import does (schema.shown_key); a run's by its uuid."""
+    return schema_shown_key(section, key if isinstance(key, tuple) else (key_text(key),))
 
 
 # The comparison.
@@ -492,7 +482,7 @@ def _shown_line(nested: Nested, line) -> str:
     if len(nested.identity) == 1 and refs:
         return _shown(refs[0][1])
     fields = {f.key: f for f in nested.fields}
-    named = [f"{_kind(fields[k].ref)} {_shown(v)}" for k, v in refs]
+    named = [f"{kind(fields[k].ref)} {_shown(v)}" for k, v in refs]
     return " and ".join(named) if named else _shown(line)
 
 

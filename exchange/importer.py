@@ -34,7 +34,16 @@ from .interrupts import FinalStep
 from .keyset import KeySet
 from .results import ImportResult
 from .rules import MatchesReferenced, NoCycle
-from .schema import FORMAT, HEADER_KEYS, SECTION_BY_KEY, SECTIONS, VERSION, Section
+from .schema import (
+    FORMAT,
+    HEADER_KEYS,
+    SECTION_BY_KEY,
+    SECTIONS,
+    VERSION,
+    Section,
+    kind,
+    shown_key,
+)
 from .streams import Source, temporary_space
 from .writer import Writer, in_events
 
@@ -58,22 +67,6 @@ def _tracked_fields() -> dict[str, list[str]]:
         for rule in section.rules_of(MatchesReferenced):
             tracked[section.field_map[rule.ref].ref].append(rule.their)
     return dict(tracked)
-
-
-def _kind(section_key: str) -> str:
-    """Name the records of a section as a baker would ("finished unit")."""
-    return str(SECTION_BY_KEY[section_key].model._meta.verbose_name)
-
-
-def _shown_key(section: Section, key: tuple) -> str:
-    """Quote a natural key: 'Flour', or event 'Christmas 2025' with recipe 'Cookies'."""
-    if len(key) == 1:
-        return repr(str(key[0]))
-    parts = [
-        f"{_kind(section.field_map[k].ref)} {str(v)!r}"
-        for k, v in zip(section.natural_key, key, strict=True)
-    ]
-    return f"{parts[0]} with {' and '.join(parts[1:])}"
 
 
 class _Spool:
@@ -509,7 +502,7 @@ class Importer:
                 f"{location}.{field}" if field else location,
                 "duplicate",
                 order=self._order(section, index, *([field] if field else [])),
-                key=_shown_key(section, key),
+                key=shown_key(section, key),
                 first=f"{section.key}[{seen[key]}]",
             )
             return False
@@ -605,14 +598,14 @@ class Importer:
                 if key in existing:
                     continue
                 location = f"{section.key}[{index}]"
-                shown_key = _shown_key(section, key)
+                quoted = shown_key(section, key)
                 for k in missing:
                     self.problems.add(
                         f"{location}.{k}",
                         "required_new",
                         order=self._order(section, index, k),
-                        kind=_kind(section.key),
-                        key=shown_key,
+                        kind=kind(section.key),
+                        key=quoted,
                     )
                 if not missing:
                     for rule in deferred:
@@ -690,7 +683,7 @@ class Importer:
         hint = ""
         if self.problems.total < self.problems.limit:
             hint = did_you_mean(value, self.keys[f.ref + ":all"])
-        self.problems.add(location, code, order=order, kind=_kind(f.ref), value=value, hint=hint)
+        self.problems.add(location, code, order=order, kind=kind(f.ref), value=value, hint=hint)
 
     def _writes(self, section_key: str, name: str) -> bool:
         """Whether the import sets this named record's fields from the file."""

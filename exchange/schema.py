@@ -352,3 +352,19 @@ def section_for_model(model) -> Section | None:
     if model in SECTION_BY_MODEL:
         return SECTION_BY_MODEL[model]
     return next((s for s in SECTIONS if s.nested and s.nested.model is model), None)
+
+
+def kind(section_key: str) -> str:
+    """Name the records of a section as a baker would ("finished unit")."""
+    return str(SECTION_BY_KEY[section_key].model._meta.verbose_name)
+
+
+def shown_key(section: Section, key: tuple) -> str:
+    """Quote a natural key: 'Flour', or event 'Christmas 2025' with recipe 'Cookies'."""
+    if len(key) == 1:
+        return repr(str(key[0]))
+    parts = [
+        f"{kind(section.field_map[k].ref)} {str(v)!r}"
+        for k, v in zip(section.natural_key, key, strict=True)
+    ]
+    return f"{parts[0]} with {' and '.join(parts[1:])}"

@@ -4,7 +4,7 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connection
 from django.db.models import Q
 
 from . import failpoints
-from .diff import field_changes
+from .diff import field_changes, key_text
 from .errors import Problems
 from .results import Change, Deletion, SectionResult
 from .schema import SECTION_BY_KEY, SECTIONS, Section
@@ -230,7 +230,7 @@ class Writer:
             fields = [section.field_map[k] for k in section.natural_key]
             columns = [f"{f.attr}__name" if f.ref else f.attr for f in fields]
             first = rows.order_by(*columns).values_list(*columns)[:PREVIEW_KEYS]
-            keys = tuple(" / ".join(str(v) for v in key) for key in first)
+            keys = tuple(key_text(tuple(map(str, key))) for key in first)
             found.append(Deletion(section.key, count, keys))
             if names is None and section.nested:
                 lines = section.nested.model._default_manager.count()

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from exchange.admin import ExportActionMixin
+from bakery.adminkit import BakeryAdmin, BakeryInline
 
 from .models import (
     Composition,
@@ -17,14 +17,14 @@ from .models import (
 )
 
 
-class RecipeIngredientInline(admin.TabularInline):
+class RecipeIngredientInline(BakeryInline):
     model = RecipeIngredient
     autocomplete_fields = ("ingredient",)
     fields = ("ingredient", "quantity", "unit", "notes")
     extra = 1
 
 
-class CompositionInline(admin.TabularInline):
+class CompositionInline(BakeryInline):
     model = Composition
     fk_name = "assembly"
     autocomplete_fields = ("finished_unit", "finished_good")
@@ -32,7 +32,7 @@ class CompositionInline(admin.TabularInline):
     extra = 1
 
 
-class PackageFinishedGoodInline(admin.TabularInline):
+class PackageFinishedGoodInline(BakeryInline):
     model = PackageFinishedGood
     autocomplete_fields = ("finished_good",)
     fields = ("finished_good", "quantity")
@@ -40,14 +40,14 @@ class PackageFinishedGoodInline(admin.TabularInline):
 
 
 @admin.register(Ingredient)
-class IngredientAdmin(ExportActionMixin, admin.ModelAdmin):
+class IngredientAdmin(BakeryAdmin):
     list_display = ("name", "category", "recipe_unit")
     list_filter = ("category",)
     search_fields = ("name", "category")
 
 
 @admin.register(Recipe)
-class RecipeAdmin(ExportActionMixin, admin.ModelAdmin):
+class RecipeAdmin(BakeryAdmin):
     list_display = ("name", "category", "yield_quantity", "yield_unit", "estimated_time_minutes")
     list_filter = ("category",)
     search_fields = ("name", "category", "ingredients__ingredient__name")
@@ -55,7 +55,7 @@ class RecipeAdmin(ExportActionMixin, admin.ModelAdmin):
 
 
 @admin.register(RecipeIngredient)
-class RecipeIngredientAdmin(ExportActionMixin, admin.ModelAdmin):
+class RecipeIngredientAdmin(BakeryAdmin):
     list_display = ("recipe", "ingredient", "quantity", "unit")
     list_filter = ("ingredient__category",)
     list_select_related = ("recipe", "ingredient")
@@ -64,7 +64,7 @@ class RecipeIngredientAdmin(ExportActionMixin, admin.ModelAdmin):
 
 
 @admin.register(FinishedUnit)
-class FinishedUnitAdmin(ExportActionMixin, admin.ModelAdmin):
+class FinishedUnitAdmin(BakeryAdmin):
     list_display = (
         "name",
         "recipe",
@@ -80,14 +80,14 @@ class FinishedUnitAdmin(ExportActionMixin, admin.ModelAdmin):
 
 
 @admin.register(FinishedGood)
-class FinishedGoodAdmin(ExportActionMixin, admin.ModelAdmin):
+class FinishedGoodAdmin(BakeryAdmin):
     list_display = ("name", "inventory_count", "description")
     search_fields = ("name", "description")
     inlines = (CompositionInline,)
 
 
 @admin.register(Composition)
-class CompositionAdmin(ExportActionMixin, admin.ModelAdmin):
+class CompositionAdmin(BakeryAdmin):
     list_display = ("assembly", "component", "quantity", "sort_order")
     list_select_related = ("assembly", "finished_unit", "finished_good")
     search_fields = ("assembly__name", "finished_unit__name", "finished_good__name")
@@ -95,7 +95,7 @@ class CompositionAdmin(ExportActionMixin, admin.ModelAdmin):
 
 
 @admin.register(Package)
-class PackageAdmin(ExportActionMixin, admin.ModelAdmin):
+class PackageAdmin(BakeryAdmin):
     list_display = ("name", "is_template", "description")
     list_filter = ("is_template",)
     search_fields = ("name", "description")
@@ -103,7 +103,7 @@ class PackageAdmin(ExportActionMixin, admin.ModelAdmin):
 
 
 @admin.register(PackageFinishedGood)
-class PackageFinishedGoodAdmin(ExportActionMixin, admin.ModelAdmin):
+class PackageFinishedGoodAdmin(BakeryAdmin):
     list_display = ("package", "finished_good", "quantity")
     list_filter = ("package__is_template",)
     list_select_related = ("package", "finished_good")
@@ -112,6 +112,6 @@ class PackageFinishedGoodAdmin(ExportActionMixin, admin.ModelAdmin):
 
 
 @admin.register(Recipient)
-class RecipientAdmin(ExportActionMixin, admin.ModelAdmin):
+class RecipientAdmin(BakeryAdmin):
     list_display = ("name", "household_name")
     search_fields = ("name", "household_name", "address")

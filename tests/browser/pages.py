@@ -15,11 +15,11 @@ SCREENSHOTS = os.environ.get("BAKERY_SCREENSHOTS")
 def log_in(page: Page):
     """Open the admin, which asks for a login, and log in as the baker."""
     page.goto("/admin/")
-    expect(page).to_have_title("Log in | Django site admin")
+    expect(page).to_have_title("Log in | Bakery")
     page.fill("#id_username", USERNAME)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit][value='Log in']")
-    expect(page.locator("h1")).to_have_text("Site administration")
+    expect(page.locator("h1")).to_have_text("Your bakery")
 
 
 def select_rows(page: Page, pks):

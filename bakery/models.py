@@ -184,6 +184,18 @@ class FinishedUnit(NamedModel):
             check(Q(inventory_count__gte=0), "inventory_non_negative"),
         ]
 
+    def expected_yield(self, batches: int) -> int | None:
+        """Return how many items this many batches should yield: items per batch × batches,
+        or for a portion of a batch the whole portions in one batch × batches; None when the
+        unit's own yield is not set."""
+        if self.yield_mode == YieldMode.BATCH_PORTION:
+            if not self.batch_percentage:
+                return None
+            return int(Decimal(100) / self.batch_percentage) * batches
+        if self.items_per_batch is None:
+            return None
+        return self.items_per_batch * batches
+
     def clean(self):
         super().clean()
         if self.yield_mode == YieldMode.DISCRETE_COUNT and self.items_per_batch is None:

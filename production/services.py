@@ -4,7 +4,7 @@ import datetime
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 
 from bakery.models import (
     Composition,
@@ -280,11 +280,17 @@ def mark_delivered(assignment: EventRecipientPackage) -> EventRecipientPackage:
     return advance_fulfillment(assignment, FulfillmentStatus.DELIVERED)
 
 
+def nearest_first(events: QuerySet, today: datetime.date) -> QuerySet:
+    """Order events the nearest upcoming first, then the past ones, latest first."""
+    return events.annotate(
+        _past=Case(When(event_date__lt=today, then=Value(1)), default=Value(0)),
+        _upcoming_date=Case(When(event_date__gte=today, then=F("event_date"))),
+    ).order_by("_past", F("_upcoming_date").asc(nulls_last=True), "-event_date", "name")
+
+
 def events_by_proximity(today: datetime.date) -> list[Event]:
     """Return every event, the nearest upcoming first, then the past ones, latest first."""
-    upcoming = list(Event.objects.filter(event_date__gte=today).order_by("event_date", "name"))
-    past = list(Event.objects.filter(event_date__lt=today).order_by("-event_date", "name"))
-    return upcoming + past
+    return list(nearest_first(Event.objects.all(), today))
 
 
 def decimal_text(value) -> str:

@@ -422,13 +422,6 @@ def _per_unit(total, count):
     return (total / count).quantize(UNIT_COST_STEP, rounding=ROUND_HALF_UP)
 
 
-def _expected_yield(unit, batches):
-    """Return how many items this many batches of a finished unit should yield."""
-    if unit.yield_mode == YieldMode.BATCH_PORTION:
-        return int(Decimal(100) / unit.batch_percentage) * batches
-    return unit.items_per_batch * batches
-
-
 @transaction.atomic
 def seed_demo():
     """Create the demo bakery in an empty database; return False if it already has data."""
@@ -519,7 +512,7 @@ def seed_demo():
                 recipe=unit.recipe,
                 finished_unit=unit,
                 event=event,
-                expected_yield=_expected_yield(unit, fields["num_batches"]),
+                expected_yield=unit.expected_yield(fields["num_batches"]),
                 per_unit_cost=_per_unit(fields["total_ingredient_cost"], fields["actual_yield"]),
                 **fields,
             )

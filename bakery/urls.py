@@ -9,7 +9,7 @@ from django.views.generic import RedirectView
 admin.site.site_header = "Bakery"
 admin.site.site_title = "Bakery"
 admin.site.index_title = "Your bakery"
-admin.site.index_template = "exchange/admin_index.html"
+admin.site.index_template = "production/admin_index.html"
 
 urlpatterns = [
     path("admin/import/", include("exchange.urls")),

@@ -141,10 +141,18 @@ class EventProgress:
         return len(self.production) + len(self.assembly)
 
     @property
+    def production_met(self) -> int:
+        """How many recipes have reached their target."""
+        return sum(p.is_complete for p in self.production)
+
+    @property
+    def assembly_met(self) -> int:
+        """How many finished goods have reached their target."""
+        return sum(a.is_complete for a in self.assembly)
+
+    @property
     def targets_complete(self) -> int:
-        return sum(p.is_complete for p in self.production) + sum(
-            a.is_complete for a in self.assembly
-        )
+        return self.production_met + self.assembly_met
 
     def as_dict(self) -> dict:
         """Return the progress as plain JSON-ready data."""
@@ -280,12 +288,17 @@ def mark_delivered(assignment: EventRecipientPackage) -> EventRecipientPackage:
     return advance_fulfillment(assignment, FulfillmentStatus.DELIVERED)
 
 
+def nearest_first_ordering(today: datetime.date) -> list:
+    """Return the order of events the nearest upcoming first, then the past ones, latest
+    first, as expressions for order_by (and the admin's get_ordering)."""
+    past = Case(When(event_date__lt=today, then=Value(1)), default=Value(0))
+    upcoming_date = Case(When(event_date__gte=today, then=F("event_date")))
+    return [past.asc(), upcoming_date.asc(nulls_last=True), F("event_date").desc(), F("name").asc()]
+
+
 def nearest_first(events: QuerySet, today: datetime.date) -> QuerySet:
     """Order events the nearest upcoming first, then the past ones, latest first."""
-    return events.annotate(
-        _past=Case(When(event_date__lt=today, then=Value(1)), default=Value(0)),
-        _upcoming_date=Case(When(event_date__gte=today, then=F("event_date"))),
-    ).order_by("_past", F("_upcoming_date").asc(nulls_last=True), "-event_date", "name")
+    return events.order_by(*nearest_first_ordering(today))
 
 
 def events_by_proximity(today: datetime.date) -> list[Event]:

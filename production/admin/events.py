@@ -1,30 +1,29 @@
-"""The event page: its targets and assignments inline, its progress and plan."""
+"""The event page: its targets and assignments inline, its progress and what is left to do.
+
+The plan shows under the progress bars, with a printable page and the shopping and packing
+lists as CSV downloads (views of this admin, so the admin's login and permissions hold).
+"""
 
 from django.contrib import admin
-from django.utils.html import format_html, format_html_join
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import slugify
 
 from bakery.adminkit import BakeryAdmin, BakeryInline
 from bakery.models import Event, EventRecipientPackage
 from production.models import EventAssemblyTarget, EventProductionTarget
-from production.services import decimal_text, event_progress
+from production.report import CSV_LISTS, plan_csv, plan_tables
+from production.services import event_plan, event_progress, nearest_first_ordering
 
 
-def progress_item(name, done, target, unit, pct, is_complete, extra=""):
-    """Return one target's progress as an HTML list item with a progress bar."""
-    pct_text = decimal_text(pct)
-    return format_html(
-        '<li>{}: {}/{} {} ({}%){} <progress max="{}" value="{}">{}%</progress>{}</li>',
-        name,
-        done,
-        target,
-        unit,
-        pct_text,
-        extra,
-        target,
-        done,
-        pct_text,
-        format_html(' <strong class="complete">{}</strong>', "✓ complete") if is_complete else "",
-    )
+def render_progress(progress) -> str:
+    """Return an event's progress as HTML: the summary per kind and a bar per target."""
+    return render_to_string("production/progress.html", {"progress": progress})
 
 
 class EventProductionTargetInline(BakeryInline):
@@ -44,8 +43,9 @@ class EventAssemblyTargetInline(BakeryInline):
 class EventRecipientPackageInline(BakeryInline):
     model = EventRecipientPackage
     autocomplete_fields = ("recipient", "package")
-    fields = ("recipient", "package", "quantity", "fulfillment_status", "delivered_to")
-    # New assignments start pending; after that only the workflow actions move the status.
+    # The status first: on a phone it is what the baker looks for, and stays in view.
+    fields = ("fulfillment_status", "recipient", "package", "quantity", "delivered_to")
+    # New assignments start pending; after that only the workflow steps move the status.
     readonly_fields = ("fulfillment_status",)
     show_change_link = True
     extra = 1
@@ -57,14 +57,33 @@ class EventAdmin(BakeryAdmin):
     list_filter = ("year",)
     search_fields = ("name",)
     date_hierarchy = "event_date"
-    readonly_fields = ("progress",)
+    readonly_fields = ("progress", "plan")
     inlines = (EventProductionTargetInline, EventAssemblyTargetInline, EventRecipientPackageInline)
+
+    def get_ordering(self, request):
+        # The nearest upcoming event first, as event_progress lists them; a column's
+        # heading still sorts by that column.
+        return nearest_first_ordering(timezone.localdate())
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [(None, {"fields": ("name", "event_date", "year", "notes")})]
         if obj is not None:
             fieldsets.append(("Progress", {"fields": ("progress",)}))
+            fieldsets.append(("What is left to do", {"fields": ("plan",)}))
         return fieldsets
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/plan/", view(self.plan_view), name=f"{name}_plan"),
+            path(
+                "<path:object_id>/plan/<slug:list_name>.csv",
+                view(self.plan_csv_view),
+                name=f"{name}_plan_csv",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="progress")
     def progress_summary(self, obj):
@@ -76,56 +95,54 @@ class EventAdmin(BakeryAdmin):
 
     @admin.display(description="progress")
     def progress(self, obj):
-        progress = event_progress(obj)
-        production = format_html_join(
-            "",
-            "{}",
-            (
-                (
-                    progress_item(
-                        p.recipe_name,
-                        p.produced_batches,
-                        p.target_batches,
-                        "batches",
-                        p.progress_pct,
-                        p.is_complete,
-                        format_html(", {} made", p.produced_yield),
-                    ),
-                )
-                for p in progress.production
-            ),
+        return render_progress(event_progress(obj))
+
+    @admin.display(description="plan")
+    def plan(self, obj):
+        return render_to_string(
+            "production/plan_section.html",
+            {"tables": plan_tables(event_plan(obj)), "links": self._plan_links(obj)},
         )
-        assembly = format_html_join(
-            "",
-            "{}",
-            (
-                (
-                    progress_item(
-                        a.finished_good_name,
-                        a.assembled_quantity,
-                        a.target_quantity,
-                        "assembled",
-                        a.progress_pct,
-                        a.is_complete,
-                    ),
-                )
-                for a in progress.assembly
+
+    def _plan_links(self, event) -> dict:
+        """Return the addresses of an event's printable plan and CSV lists."""
+        name = f"admin:{self.opts.app_label}_{self.opts.model_name}"
+        return {
+            "print": reverse(f"{name}_plan", args=[event.pk]),
+            **{
+                list_name: reverse(f"{name}_plan_csv", args=[event.pk, list_name])
+                for list_name in CSV_LISTS
+            },
+        }
+
+    def _viewable_event(self, request, object_id) -> Event:
+        event = get_object_or_404(Event, pk=object_id)
+        if not self.has_view_permission(request, event):
+            raise PermissionDenied
+        return event
+
+    def plan_view(self, request, object_id):
+        """The plan on a page of its own, to print: no admin chrome, a print stylesheet."""
+        event = self._viewable_event(request, object_id)
+        context = {
+            "event": event,
+            "tables": plan_tables(event_plan(event)),
+            "links": self._plan_links(event),
+            "change_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[event.pk]
             ),
-        )
-        packages = progress.packages
-        # The admin's aligned forms indent every list past the label column, which this
-        # field has already cleared: without this a bar wraps under its target's line.
-        return format_html(
-            "<p>Targets complete: {}/{}</p>"
-            '<h4>Production</h4><ul style="margin-left: 0">{}</ul>'
-            '<h4>Assembly</h4><ul style="margin-left: 0">{}</ul>'
-            "<p>Packages: {} pending, {} ready, {} delivered, {} in all</p>",
-            progress.targets_complete,
-            progress.targets_total,
-            production or format_html("<li>{}</li>", "No production targets."),
-            assembly or format_html("<li>{}</li>", "No assembly targets."),
-            packages["pending"],
-            packages["ready"],
-            packages["delivered"],
-            packages["total"],
+            "today": timezone.localdate(),
+        }
+        return TemplateResponse(request, "production/plan_print.html", context)
+
+    def plan_csv_view(self, request, object_id, list_name):
+        """The event's shopping list or packing list as a CSV download."""
+        event = self._viewable_event(request, object_id)
+        if list_name not in CSV_LISTS:
+            raise Http404(f"No list {list_name!r}; the lists are {', '.join(CSV_LISTS)}.")
+        filename = f"{slugify(event.name) or 'event'}-{list_name}-list.csv"
+        return HttpResponse(
+            plan_csv(event_plan(event), list_name),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )

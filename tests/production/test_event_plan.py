@@ -10,7 +10,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bakery.models import FulfillmentStatus
 from production.services import decimal_text, event_plan
 from tests.factories import (
     AssemblyRunFactory,
@@ -21,10 +20,9 @@ from tests.factories import (
     FinishedGoodFactory,
     FinishedUnitFactory,
     IngredientFactory,
-    PackageFactory,
     ProductionRunFactory,
     RecipeFactory,
-    RecipientFactory,
+    plan_case,
 )
 
 
@@ -37,62 +35,8 @@ def run(*args):
 
 @pytest.fixture
 def christmas(db):
-    """Christmas 2025, its numbers worked out by hand in each test below.
-
-    Production: Cookies 4 batches, 1 baked for it (3 more standalone, 2 for another event);
-    Bread 2, none baked; Cake 2, 3 baked (over target). Assembly: Tin (2 boxes of 12 cookies
-    and 1 slice of cake, a batch portion) 3, 1 assembled (5 standalone, 4 for another event);
-    Box 5, 7 assembled. Packages: one pending, one ready, one delivered.
-    """
-    event = EventFactory(name="Christmas 2025", event_date=datetime.date(2025, 12, 24))
-    other = EventFactory(name="Easter 2026", event_date=datetime.date(2026, 4, 5))
-    # Created out of name order, so the shopping list's order is the plan's doing.
-    yeast, sugar, flour, butter = (
-        IngredientFactory(name=name) for name in ("Yeast", "Sugar", "Flour", "Butter")
-    )
-    cookies = RecipeFactory(
-        name="Cookies",
-        ingredients=[(sugar, Decimal("1")), (flour, Decimal("2.25")), (butter, Decimal("0.5"))],
-    )
-    bread = RecipeFactory(name="Bread", ingredients=[(yeast, Decimal("0.25")), (flour, 100)])
-    bread.ingredients.filter(ingredient=flour).update(unit="g")
-    bread.ingredients.filter(ingredient=yeast).update(unit="tsp")
-    cake = RecipeFactory(name="Cake", ingredients=[(butter, Decimal("2"))])
-    cookie = FinishedUnitFactory(name="Cookie", recipe=cookies, items_per_batch=48)
-    slice_ = FinishedUnitFactory(name="Cake slice", recipe=cake, portion=True)
-    box = FinishedGoodFactory(name="Box", components=[(cookie, 12)])
-    tin = FinishedGoodFactory(name="Tin", components=[(box, 2), (slice_, 1)])
-
-    EventProductionTargetFactory(event=event, recipe=cookies, target_batches=4)
-    EventProductionTargetFactory(event=event, recipe=bread, target_batches=2)
-    EventProductionTargetFactory(event=event, recipe=cake, target_batches=2)
-    ProductionRunFactory(event=event, finished_unit=cookie, num_batches=1)
-    ProductionRunFactory(standalone=True, finished_unit=cookie, num_batches=3)
-    ProductionRunFactory(event=other, finished_unit=cookie, num_batches=2)
-    ProductionRunFactory(event=event, finished_unit=slice_, num_batches=3)
-
-    EventAssemblyTargetFactory(event=event, finished_good=tin, target_quantity=3)
-    EventAssemblyTargetFactory(event=event, finished_good=box, target_quantity=5)
-    AssemblyRunFactory(event=event, finished_good=tin, quantity_assembled=1)
-    AssemblyRunFactory(standalone=True, finished_good=tin, quantity_assembled=5)
-    AssemblyRunFactory(event=other, finished_good=tin, quantity_assembled=4)
-    AssemblyRunFactory(event=event, finished_good=box, quantity_assembled=7)
-
-    gift = PackageFactory(name="Gift", contents=[(tin, 1)])
-    for recipient, status, quantity in [
-        ("Carol", FulfillmentStatus.READY, 2),
-        ("Alice", FulfillmentStatus.DELIVERED, 1),
-        ("Bob", FulfillmentStatus.PENDING, 1),
-    ]:
-        EventRecipientPackageFactory(
-            event=event,
-            recipient=RecipientFactory(name=recipient),
-            package=gift,
-            quantity=quantity,
-            fulfillment_status=status,
-        )
-    EventRecipientPackageFactory(event=other, package=gift)
-    return event
+    """Christmas 2025 of tests.factories.plan_case, its numbers worked out in each test."""
+    return plan_case()
 
 
 def test_production_remaining_counts_only_this_events_runs_and_never_goes_below_zero(

@@ -1,0 +1,40 @@
+"""Template tags of the bakery's pages: decimals as the baker writes them, upcoming events."""
+
+from django import template
+from django.utils import timezone
+
+from bakery.models import Event
+from production.services import decimal_text, event_progress
+
+register = template.Library()
+
+# How many upcoming events the admin index shows.
+UPCOMING = 3
+
+
+@register.filter
+def decimal(value) -> str:
+    """Show a decimal without trailing zeros: 2.25, 3, 66.7."""
+    return decimal_text(value)
+
+
+@register.inclusion_tag("production/upcoming_events.html", takes_context=True)
+def upcoming_events(context):
+    """The next events from today with their progress, for users who may see events."""
+    request = context["request"]
+    if not request.user.has_perm("bakery.view_event"):
+        return {"shown": False}
+    today = timezone.localdate()
+    events = Event.objects.filter(event_date__gte=today).order_by("event_date", "name")[:UPCOMING]
+    return {
+        "shown": True,
+        "today": today,
+        "upcoming": [
+            {
+                "event": event,
+                "days": (event.event_date - today).days,
+                "progress": event_progress(event),
+            }
+            for event in events
+        ],
+    }

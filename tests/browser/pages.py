@@ -56,9 +56,20 @@ def upload(page: Page, path: Path, mode: str):
     page.click("input[type=submit][value=Preview]")
 
 
-def screenshot(page: Page, name: str, directory: Path, until: Locator | None = None) -> Path:
-    """Save a picture of the page (down to an element's end), in docs/ when asked for."""
+def screenshot(
+    page: Page,
+    name: str,
+    directory: Path,
+    until: Locator | None = None,
+    only: Locator | None = None,
+) -> Path:
+    """Save a picture of the page (down to an element's end, or of one element alone), in
+    docs/ when asked for."""
     path = Path(SCREENSHOTS or directory) / name
+    if only is not None:
+        only.screenshot(path=path)
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        return path
     clip = None
     if until is not None:
         box = until.bounding_box()

@@ -18,6 +18,7 @@ demo: $(VENV)/.installed-demo
 	$(COPY) export_bakery --output $(DEMO)/bakery-copy.json
 	$(MANAGE) compare_bakery $(DEMO)/bakery.json $(DEMO)/bakery-copy.json
 	$(MANAGE) event_progress
+	$(MANAGE) event_plan
 
 test: $(VENV)/.installed-test chromium
 	$(BIN)/pytest

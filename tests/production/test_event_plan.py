@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from production.services import decimal_text, event_plan
 from tests.factories import (
@@ -330,3 +331,24 @@ def test_queries_do_not_grow_with_targets_runs_or_compositions(db):
     assert (len(small["shopping_list"]), len(large["shopping_list"])) == (2, 12)
     assert small_count == large_count
     assert large_count <= 8
+
+
+def test_without_an_event_name_the_next_event_from_today_is_planned(db):
+    today = timezone.localdate()
+    EventFactory(name="Yesterday", event_date=today - datetime.timedelta(days=1))
+    EventFactory(name="Later", event_date=today + datetime.timedelta(days=9))
+    EventFactory(name="Today", event_date=today)
+
+    assert json.loads(run("--format", "json"))["event"] == "Today"
+
+
+def test_without_an_event_name_and_no_event_to_come_it_says_so(db):
+    EventFactory(name="Yesterday", event_date=timezone.localdate() - datetime.timedelta(days=1))
+
+    with pytest.raises(CommandError) as excinfo:
+        run()
+
+    assert str(excinfo.value) == (
+        "No event is coming (none dated today or later); name the event to plan."
+    )
+    assert excinfo.value.returncode == 1

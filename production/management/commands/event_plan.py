@@ -3,6 +3,7 @@
 import json
 
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from bakery.management.base import ProjectCommand
 from bakery.models import Event
@@ -10,6 +11,8 @@ from bakery.names import normalize_name
 from production.management.commands.event_progress import unknown_names_message
 from production.report import plan_csv, plan_tables
 from production.services import EventPlan, event_plan
+
+NO_UPCOMING_EVENT = "No event is coming (none dated today or later); name the event to plan."
 
 
 def columns(header: tuple[str, ...], rows: list[tuple], right: frozenset[int]) -> list[str]:
@@ -42,14 +45,19 @@ def render_table(plan: EventPlan) -> list[str]:
 
 class Command(ProjectCommand):
     help = (
-        "Show what is left to do for an event: the batches to bake and goods to assemble to "
-        "reach its targets, the finished units those goods need, the shopping list for the "
-        "remaining batches and the packages not yet delivered. --format csv writes the "
-        "shopping list."
+        "Show what is left to do for an event (by default the next one): the batches to "
+        "bake and goods to assemble to reach its targets, the finished units those goods "
+        "need, the shopping list for the remaining batches and the packages not yet "
+        "delivered. --format csv writes the shopping list."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("event", metavar="EVENT", help="Name of the event.")
+        parser.add_argument(
+            "event",
+            metavar="EVENT",
+            nargs="?",
+            help="Name of the event (default: the next event from today).",
+        )
         parser.add_argument(
             "--format",
             choices=["table", "json", "csv"],
@@ -58,11 +66,7 @@ class Command(ProjectCommand):
         )
 
     def handle(self, *args, **options):
-        # Looked up as stored (NFC, spaces stripped), however the name was typed.
-        name = normalize_name(options["event"])
-        event = Event.objects.filter(name=name).first()
-        if event is None:
-            raise CommandError(unknown_names_message([name]), returncode=1)
+        event = self.event(options["event"])
         plan = event_plan(event)
         if options["format"] == "json":
             self.stdout.write(json.dumps(plan.as_dict(), indent=2, ensure_ascii=False))
@@ -70,3 +74,21 @@ class Command(ProjectCommand):
             self.stdout.write(plan_csv(plan, "shopping"), ending="")
         else:
             self.stdout.write("\n".join(render_table(plan)))
+
+    def event(self, typed: str | None) -> Event:
+        """Return the event named, or with no name the next one from today."""
+        if typed is None:
+            event = (
+                Event.objects.filter(event_date__gte=timezone.localdate())
+                .order_by("event_date", "name")
+                .first()
+            )
+            if event is None:
+                raise CommandError(NO_UPCOMING_EVENT, returncode=1)
+            return event
+        # Looked up as stored (NFC, spaces stripped), however the name was typed.
+        name = normalize_name(typed)
+        event = Event.objects.filter(name=name).first()
+        if event is None:
+            raise CommandError(unknown_names_message([name]), returncode=1)
+        return event

@@ -57,6 +57,9 @@ DELETE_ORDER = (
     Ingredient,
 )
 
+# The day the tests seed the demo for: Christmas 2025, New Year 2026 and Valentine's Day 2026.
+DEMO_TODAY = "2025-12-21"
+
 # The one record of each named section in minimal_document(); none of them is a name the
 # factories give, so a file record never collides with one already in the database.
 NAMES = {

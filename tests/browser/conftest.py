@@ -9,7 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import sync_playwright
 
 from tests.browser.pages import PASSWORD, USERNAME
-from tests.helpers import unavailable
+from tests.helpers import DEMO_TODAY, unavailable
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -71,5 +71,11 @@ def baker(transactional_db):
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo bakery of seed_demo: three events, targets, runs, packages in every status."""
+    """The demo bakery of seed_demo for DEMO_TODAY: its events are Christmas 2025 and so on."""
+    call_command("seed_demo", "--today", DEMO_TODAY, stdout=StringIO())
+
+
+@pytest.fixture
+def current_demo(transactional_db):
+    """The demo bakery of seed_demo for the real today: its events are the next ones."""
     call_command("seed_demo", stdout=StringIO())

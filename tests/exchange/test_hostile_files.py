@@ -21,7 +21,7 @@ from django.conf import settings
 
 from exchange.guard import MAX_VALUE
 from exchange.streams import DEFAULT_MAX_SIZE
-from tests.helpers import run_import, snapshot
+from tests.helpers import DEMO_TODAY, run_import, snapshot
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
@@ -107,7 +107,7 @@ def test_hostile_file_gets_its_status_and_located_messages(bakery, name):
 def seeded_database(tmp_path_factory):
     """A migrated SQLite file with the demo bakery, copied for each process that imports."""
     path = tmp_path_factory.mktemp("hostile") / "seeded.sqlite3"
-    for args in (["migrate", "--noinput"], ["seed_demo"]):
+    for args in (["migrate", "--noinput"], ["seed_demo", "--today", DEMO_TODAY]):
         result = manage(path, *args)
         assert result.returncode == 0, result.stderr
     return path

@@ -18,6 +18,7 @@ from bakery.models import Composition, FinishedGood
 from exchange import keyset
 from production.models import ProductionRun
 from tests.helpers import (
+    DEMO_TODAY,
     NAMES,
     RUN_UUIDS,
     minimal_document,
@@ -1179,7 +1180,7 @@ def demo_database_env(tmp_path_factory):
     path = tmp_path_factory.mktemp("import_checks") / "db.sqlite3"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
     manage(env, "migrate", "--verbosity", "0", check=True)
-    manage(env, "seed_demo", check=True)
+    manage(env, "seed_demo", "--today", DEMO_TODAY, check=True)
     return env
 
 

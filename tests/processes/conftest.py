@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from tests.helpers import DEMO_TODAY
 from tests.processes.databases import PostgresDatabase, SQLiteDatabase, check, manage
 
 
@@ -16,7 +17,7 @@ def database(request, tmp_path):
         target = PostgresDatabase(f"bakery_process_{os.getpid()}")
     try:
         check(manage(target.url, "migrate", "--noinput"))
-        check(manage(target.url, "seed_demo"))
+        check(manage(target.url, "seed_demo", "--today", DEMO_TODAY))
         yield target
     finally:
         target.drop()

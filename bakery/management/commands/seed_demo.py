@@ -1,11 +1,15 @@
-"""Fill an empty database with a small, believable holiday bakery."""
+"""Fill an empty database with a small, believable holiday bakery, placed around a day."""
 
+import argparse
 import datetime
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.apps import apps
+from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from bakery.management.base import ProjectCommand
 from bakery.models import (
@@ -24,6 +28,7 @@ from bakery.models import (
     Recipient,
     YieldMode,
 )
+from exchange.codecs import DATE_RE
 from exchange.counts import database_counts
 from production.models import AssemblyRun, EventAssemblyTarget, EventProductionTarget, ProductionRun
 from production.services import set_assembly_target, set_production_target
@@ -216,60 +221,70 @@ RECIPIENTS = [
     ("Emma Schultz", "", "19 Cedar Court, Capital City"),
 ]
 
+# (role, name before the year, month, day, notes): the demo has the next event of each role on
+# or after its day, named with the year of its date; the tables below name an event by its role.
 EVENTS = [
-    ("Christmas 2025", datetime.date(2025, 12, 25), "Cookie exchange on the 20th."),
-    ("New Year 2026", datetime.date(2026, 1, 1), ""),
-    ("Valentine's Day 2026", datetime.date(2026, 2, 14), ""),
+    ("christmas", "Christmas", 12, 25, "Cookie exchange on the 20th."),
+    ("new-year", "New Year", 1, 1, ""),
+    ("valentines", "Valentine's Day", 2, 14, ""),
 ]
 
 # (event, recipient, package, quantity, fulfillment status, delivered to)
 ASSIGNMENTS = [
-    ("Christmas 2025", "Alice Johnson", "Deluxe Cookie Box", 1, FulfillmentStatus.DELIVERED, ""),
+    ("christmas", "Alice Johnson", "Deluxe Cookie Box", 1, FulfillmentStatus.DELIVERED, ""),
     (
-        "Christmas 2025",
+        "christmas",
         "Bob Martinez",
         "Family Holiday Package",
         1,
         FulfillmentStatus.DELIVERED,
         "Left with the neighbor at number 50",
     ),
-    ("Christmas 2025", "Carol Nguyen", "Deluxe Cookie Box", 2, FulfillmentStatus.READY, ""),
-    ("Christmas 2025", "David Okafor", "Deluxe Cookie Box", 1, FulfillmentStatus.PENDING, ""),
-    ("Christmas 2025", "Emma Schultz", "Family Holiday Package", 1, FulfillmentStatus.PENDING, ""),
-    ("New Year 2026", "Alice Johnson", "Deluxe Cookie Box", 1, FulfillmentStatus.READY, ""),
-    ("New Year 2026", "Carol Nguyen", "Family Holiday Package", 1, FulfillmentStatus.PENDING, ""),
-    ("Valentine's Day 2026", "Emma Schultz", "Deluxe Cookie Box", 1, FulfillmentStatus.PENDING, ""),
+    ("christmas", "Carol Nguyen", "Deluxe Cookie Box", 2, FulfillmentStatus.READY, ""),
+    ("christmas", "David Okafor", "Deluxe Cookie Box", 1, FulfillmentStatus.PENDING, ""),
+    ("christmas", "Emma Schultz", "Family Holiday Package", 1, FulfillmentStatus.PENDING, ""),
+    ("new-year", "Alice Johnson", "Deluxe Cookie Box", 1, FulfillmentStatus.READY, ""),
+    ("new-year", "Carol Nguyen", "Family Holiday Package", 1, FulfillmentStatus.PENDING, ""),
+    ("valentines", "Emma Schultz", "Deluxe Cookie Box", 1, FulfillmentStatus.PENDING, ""),
 ]
 
 # (event, recipe, target batches, notes)
 PRODUCTION_TARGETS = [
-    ("Christmas 2025", "Chocolate Chip Cookies", 4, "Need extras for neighbors"),
-    ("Christmas 2025", "Gingerbread Cookies", 3, ""),
-    ("Christmas 2025", "Iced Sugar Cookies", 2, ""),
-    ("Christmas 2025", "Snowball Cookies", 2, ""),
-    ("Christmas 2025", "Holiday Fruitcake", 1, ""),
-    ("New Year 2026", "Chocolate Chip Cookies", 2, ""),
-    ("New Year 2026", "Snowball Cookies", 1, ""),
-    ("Valentine's Day 2026", "Iced Sugar Cookies", 2, "Pink icing"),
+    ("christmas", "Chocolate Chip Cookies", 4, "Need extras for neighbors"),
+    ("christmas", "Gingerbread Cookies", 3, ""),
+    ("christmas", "Iced Sugar Cookies", 2, ""),
+    ("christmas", "Snowball Cookies", 2, ""),
+    ("christmas", "Holiday Fruitcake", 1, ""),
+    ("new-year", "Chocolate Chip Cookies", 2, ""),
+    ("new-year", "Snowball Cookies", 1, ""),
+    ("valentines", "Iced Sugar Cookies", 2, "Pink icing"),
 ]
 
 # (event, finished good, target quantity, notes)
 ASSEMBLY_TARGETS = [
-    ("Christmas 2025", "Cookie Gift Box", 10, ""),
-    ("Christmas 2025", "Snowball Bag", 6, ""),
-    ("Christmas 2025", "Holiday Gift Tin", 3, ""),
-    ("New Year 2026", "Cookie Gift Box", 4, ""),
-    ("Valentine's Day 2026", "Cookie Gift Box", 3, ""),
+    ("christmas", "Cookie Gift Box", 10, ""),
+    ("christmas", "Snowball Bag", 6, ""),
+    ("christmas", "Holiday Gift Tin", 3, ""),
+    ("new-year", "Cookie Gift Box", 4, ""),
+    ("valentines", "Cookie Gift Box", 3, ""),
 ]
 
 
-def _at(day, hour):
-    """Return an aware UTC datetime on a day of December 2025."""
-    return datetime.datetime(2025, 12, day, hour, tzinfo=datetime.UTC)
+class Offset(NamedTuple):
+    """A moment of the demo: a number of days from today, and an hour of that day in UTC."""
+
+    days: int
+    hour: int
+
+    def on(self, today: datetime.date) -> datetime.datetime:
+        """Return the aware UTC datetime of this moment for a given today."""
+        day = today + datetime.timedelta(days=self.days)
+        return datetime.datetime.combine(day, datetime.time(self.hour), tzinfo=datetime.UTC)
 
 
 # A run's key names its fixed uuid; its recipe is its finished unit's, its expected yield and
-# per-unit cost are worked out from the batches and the actual yield.
+# per-unit cost are worked out from the batches and the actual yield. Its time is an Offset
+# from today, so that the same today always gives the same runs.
 PRODUCTION_RUNS = [
     {
         "key": "standalone-cookie-trial",
@@ -277,72 +292,72 @@ PRODUCTION_RUNS = [
         "finished_unit": "Chocolate Chip Cookie",
         "num_batches": 1,
         "actual_yield": 48,
-        "produced_at": _at(1, 9),
+        "produced_at": Offset(-20, 9),
         "total_ingredient_cost": Decimal("6.40"),
         "notes": "Trial batch in the new oven",
     },
     {
         "key": "christmas-cookies-1",
-        "event": "Christmas 2025",
+        "event": "christmas",
         "finished_unit": "Chocolate Chip Cookie",
         "num_batches": 2,
         "actual_yield": 94,
-        "produced_at": _at(15, 10),
+        "produced_at": Offset(-6, 10),
         "total_ingredient_cost": Decimal("12.50"),
     },
     {
         "key": "christmas-cookies-2",
-        "event": "Christmas 2025",
+        "event": "christmas",
         "finished_unit": "Chocolate Chip Cookie",
         "num_batches": 2,
         "actual_yield": 96,
-        "produced_at": _at(18, 10),
+        "produced_at": Offset(-3, 10),
         "total_ingredient_cost": Decimal("12.50"),
     },
     {
         "key": "christmas-gingerbread",
-        "event": "Christmas 2025",
+        "event": "christmas",
         "finished_unit": "Gingerbread Man",
         "num_batches": 2,
         "actual_yield": 70,
-        "produced_at": _at(16, 14),
+        "produced_at": Offset(-5, 14),
         "total_ingredient_cost": Decimal("9.80"),
         "notes": "Two broke coming off the tray",
     },
     {
         "key": "christmas-sugar",
-        "event": "Christmas 2025",
+        "event": "christmas",
         "finished_unit": "Iced Sugar Cookie",
         "num_batches": 2,
         "actual_yield": 72,
-        "produced_at": _at(17, 11),
+        "produced_at": Offset(-4, 11),
         "total_ingredient_cost": Decimal("8.64"),
     },
     {
         "key": "christmas-snowballs",
-        "event": "Christmas 2025",
+        "event": "christmas",
         "finished_unit": "Snowball Cookie",
         "num_batches": 1,
         "actual_yield": 47,
-        "produced_at": _at(19, 15),
+        "produced_at": Offset(-2, 15),
         "total_ingredient_cost": Decimal("6.11"),
     },
     {
         "key": "christmas-fruitcake",
-        "event": "Christmas 2025",
+        "event": "christmas",
         "finished_unit": "Fruitcake Quarter",
         "num_batches": 1,
         "actual_yield": 4,
-        "produced_at": _at(2, 13),
+        "produced_at": Offset(-19, 13),
         "total_ingredient_cost": Decimal("18.00"),
     },
     {
         "key": "new-year-cookies",
-        "event": "New Year 2026",
+        "event": "new-year",
         "finished_unit": "Chocolate Chip Cookie",
         "num_batches": 1,
         "actual_yield": 46,
-        "produced_at": _at(29, 10),
+        "produced_at": Offset(-1, 9),
         "total_ingredient_cost": Decimal("6.25"),
     },
 ]
@@ -353,43 +368,53 @@ ASSEMBLY_RUNS = [
         "event": None,
         "finished_good": "Cookie Gift Box",
         "quantity_assembled": 2,
-        "assembled_at": _at(5, 17),
+        "assembled_at": Offset(-16, 17),
         "total_component_cost": Decimal("4.80"),
         "notes": "For the office party",
     },
     {
         "key": "christmas-boxes",
-        "event": "Christmas 2025",
+        "event": "christmas",
         "finished_good": "Cookie Gift Box",
         "quantity_assembled": 10,
-        "assembled_at": _at(20, 14),
+        "assembled_at": Offset(-1, 14),
         "total_component_cost": Decimal("24.00"),
     },
     {
         "key": "christmas-snowball-bags",
-        "event": "Christmas 2025",
+        "event": "christmas",
         "finished_good": "Snowball Bag",
         "quantity_assembled": 4,
-        "assembled_at": _at(20, 16),
+        "assembled_at": Offset(-1, 16),
         "total_component_cost": Decimal("6.24"),
     },
     {
         "key": "christmas-tins",
-        "event": "Christmas 2025",
+        "event": "christmas",
         "finished_good": "Holiday Gift Tin",
         "quantity_assembled": 2,
-        "assembled_at": _at(21, 10),
+        "assembled_at": Offset(-1, 10),
         "total_component_cost": Decimal("18.60"),
     },
     {
         "key": "new-year-boxes",
-        "event": "New Year 2026",
+        "event": "new-year",
         "finished_good": "Cookie Gift Box",
         "quantity_assembled": 2,
-        "assembled_at": _at(30, 15),
+        "assembled_at": Offset(-1, 18),
         "total_component_cost": Decimal("4.80"),
     },
 ]
+
+
+# The days the demo fits around: its earliest run and its next events stay in the calendar.
+FIRST_TODAY = datetime.date.min - datetime.timedelta(
+    days=min(
+        *(run["produced_at"].days for run in PRODUCTION_RUNS),
+        *(run["assembled_at"].days for run in ASSEMBLY_RUNS),
+    )
+)
+LAST_TODAY = datetime.date(datetime.MAXYEAR - 1, 12, 31)
 
 
 def seeded_models():
@@ -412,9 +437,15 @@ def _run_uuid(key):
     return uuid.uuid5(DEMO_NAMESPACE, f"run:{key}")
 
 
-def _event(events, name):
-    """Return the named event, or None for a standalone run."""
-    return events[name] if name is not None else None
+def _next_on_or_after(today: datetime.date, month: int, day: int) -> datetime.date:
+    """Return the first date of this month and day on or after today."""
+    this_year = datetime.date(today.year, month, day)
+    return this_year if this_year >= today else this_year.replace(year=today.year + 1)
+
+
+def _event(events, role):
+    """Return the event of this role, or None for a standalone run."""
+    return events[role] if role is not None else None
 
 
 def _per_unit(total, count):
@@ -423,8 +454,8 @@ def _per_unit(total, count):
 
 
 @transaction.atomic
-def seed_demo():
-    """Create the demo bakery in an empty database; return False if it already has data."""
+def seed_demo(today: datetime.date):
+    """Create the demo bakery around today in an empty database; return False if it has data."""
     if any(model.objects.exists() for model in seeded_models()):
         return False
 
@@ -478,9 +509,10 @@ def seed_demo():
         name: _save(Recipient(name=name, household_name=household, address=address))
         for name, household, address in RECIPIENTS
     }
-    events = {
-        name: _save(Event(name=name, event_date=date, notes=notes)) for name, date, notes in EVENTS
-    }
+    events = {}
+    for role, title, month, day, notes in EVENTS:
+        date = _next_on_or_after(today, month, day)
+        events[role] = _save(Event(name=f"{title} {date.year}", event_date=date, notes=notes))
     for event, recipient, package, quantity, status, delivered_to in ASSIGNMENTS:
         _save(
             EventRecipientPackage(
@@ -506,6 +538,7 @@ def seed_demo():
         fields = dict(fields)
         key, event = fields.pop("key"), _event(events, fields.pop("event"))
         unit = units[fields.pop("finished_unit")]
+        fields["produced_at"] = fields["produced_at"].on(today)
         _save(
             ProductionRun(
                 uuid=_run_uuid(key),
@@ -521,6 +554,7 @@ def seed_demo():
         fields = dict(fields)
         key, event = fields.pop("key"), _event(events, fields.pop("event"))
         good = goods[fields.pop("finished_good")]
+        fields["assembled_at"] = fields["assembled_at"].on(today)
         _save(
             AssemblyRun(
                 uuid=_run_uuid(key),
@@ -535,12 +569,46 @@ def seed_demo():
     return True
 
 
-class Command(ProjectCommand):
-    help = "Fill an empty database with a small holiday bakery to explore."
+def demo_today(text: str) -> datetime.date:
+    """Parse --today: a date written YYYY-MM-DD that the demo fits around."""
+    if not DATE_RE.match(text):
+        raise argparse.ArgumentTypeError(f"must be a date as YYYY-MM-DD, got {text!r}")
+    try:
+        today = datetime.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"must be a real date, got {text!r} ({exc})") from None
+    if not FIRST_TODAY <= today <= LAST_TODAY:
+        raise argparse.ArgumentTypeError(
+            f"must be a date from {FIRST_TODAY} to {LAST_TODAY}, got {text!r}"
+        )
+    return today
 
-    def handle(self, *args, **options):
-        verbosity = options["verbosity"]
-        if not seed_demo():
+
+class Command(ProjectCommand):
+    help = (
+        "Fill an empty database with a small holiday bakery to explore: the next Christmas, "
+        "New Year and Valentine's Day from today, with part of the work done."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today",
+            type=demo_today,
+            metavar="YYYY-MM-DD",
+            help="The day to place the demo around (default: the current date); the same "
+            "day always gives the same demo.",
+        )
+
+    def handle(self, *args, today, verbosity, **options):
+        if today is None:
+            today = timezone.localdate()
+        elif isinstance(today, str):
+            # call_command(today=...) gives the text as it is: argparse never saw it.
+            try:
+                today = demo_today(today)
+            except argparse.ArgumentTypeError as exc:
+                raise CommandError(f"Error: argument --today: {exc}", returncode=2) from None
+        if not seed_demo(today):
             if verbosity:
                 self.stderr.write(ALREADY_SEEDED)
             return

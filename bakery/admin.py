@@ -1,4 +1,8 @@
-"""Admin for the catalog and the people; events and their assignments are in production.admin."""
+"""Admin for the catalog and the people; events and their assignments are in production.admin.
+
+The join tables (recipe ingredients, compositions, package contents) are edited inline on
+their parent's page; their own pages are kept for the export action but not listed.
+"""
 
 from django.contrib import admin
 
@@ -56,6 +60,7 @@ class RecipeAdmin(BakeryAdmin):
 
 @admin.register(RecipeIngredient)
 class RecipeIngredientAdmin(BakeryAdmin):
+    inline_only = True
     list_display = ("recipe", "ingredient", "quantity", "unit")
     list_filter = ("ingredient__category",)
     list_select_related = ("recipe", "ingredient")
@@ -88,6 +93,7 @@ class FinishedGoodAdmin(BakeryAdmin):
 
 @admin.register(Composition)
 class CompositionAdmin(BakeryAdmin):
+    inline_only = True
     list_display = ("assembly", "component", "quantity", "sort_order")
     list_select_related = ("assembly", "finished_unit", "finished_good")
     search_fields = ("assembly__name", "finished_unit__name", "finished_good__name")
@@ -104,6 +110,7 @@ class PackageAdmin(BakeryAdmin):
 
 @admin.register(PackageFinishedGood)
 class PackageFinishedGoodAdmin(BakeryAdmin):
+    inline_only = True
     list_display = ("package", "finished_good", "quantity")
     list_filter = ("package__is_template",)
     list_select_related = ("package", "finished_good")

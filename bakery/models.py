@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Trim
 
 from .names import normalize_name, validate_name
+from .numbers import decimal_text
 
 NAME_MAX_LENGTH = 200
 
@@ -132,7 +133,8 @@ class RecipeIngredient(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.quantity} {self.unit} {self.ingredient} in {self.recipe}".replace("  ", " ")
+        quantity = decimal_text(self.quantity)
+        return f"{quantity} {self.unit} {self.ingredient} in {self.recipe}".replace("  ", " ")
 
     def natural_key(self):
         return (self.recipe.name, self.ingredient.name)

@@ -10,8 +10,9 @@ import io
 from dataclasses import dataclass
 
 from bakery.models import FulfillmentStatus
+from bakery.numbers import decimal_text
 
-from .services import EventPlan, decimal_text
+from .services import EventPlan
 
 
 @dataclass(frozen=True)

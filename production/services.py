@@ -15,6 +15,7 @@ from bakery.models import (
     Recipe,
     RecipeIngredient,
 )
+from bakery.numbers import decimal_text
 
 from .models import AssemblyRun, EventAssemblyTarget, EventProductionTarget, ProductionRun
 
@@ -304,14 +305,6 @@ def nearest_first(events: QuerySet, today: datetime.date) -> QuerySet:
 def events_by_proximity(today: datetime.date) -> list[Event]:
     """Return every event, the nearest upcoming first, then the past ones, latest first."""
     return list(nearest_first(Event.objects.all(), today))
-
-
-def decimal_text(value) -> str:
-    """Write a decimal without trailing zeros or exponent: "2.25", "3", "100"."""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return f"{value.quantize(Decimal(1)):f}"
-    return f"{value.normalize():f}"
 
 
 @dataclass(frozen=True)

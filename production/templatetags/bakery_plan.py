@@ -4,7 +4,8 @@ from django import template
 from django.utils import timezone
 
 from bakery.models import Event
-from production.services import decimal_text, event_progress
+from bakery.numbers import decimal_text
+from production.services import event_progress
 
 register = template.Library()
 

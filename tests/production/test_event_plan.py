@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from production.services import decimal_text, event_plan
+from bakery.numbers import decimal_text
+from production.services import event_plan
 from tests.factories import (
     AssemblyRunFactory,
     EventAssemblyTargetFactory,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from bakery.management.base import ProjectCommand
 from bakery.models import Event
 from bakery.names import normalize_name
+from bakery.numbers import decimal_text
 from bakery.suggest import closest, did_you_mean
 from production.services import EventProgress, event_progress, events_by_proximity
 
@@ -18,7 +19,7 @@ COMPLETE_MARK = "✓ complete"
 
 def percent_text(pct) -> str:
     """Show a percentage without a useless trailing .0 (75%, 66.7%, 150%)."""
-    return f"{pct:.0f}%" if pct == pct.to_integral_value() else f"{pct}%"
+    return f"{decimal_text(pct)}%"
 
 
 def progress_bar(pct) -> str:

@@ -234,12 +234,10 @@ def event_progress(event: Event) -> EventProgress:
     return EventProgress(event=event, production=production, assembly=assembly, packages=packages)
 
 
-def advance_fulfillment(assignment: EventRecipientPackage, status: str) -> EventRecipientPackage:
-    """Move a package assignment one step along pending → ready → delivered.
+def check_fulfillment(assignment: EventRecipientPackage, status: str) -> FulfillmentStatus:
+    """Return the status a step would move an assignment to, as read, writing nothing.
 
-    Refuse a skip, a step back or a repeat with a FulfillmentError saying why. The change is
-    made only if the row still has the status it was read with, so two people clicking at
-    once cannot both move it.
+    Refuse a skip, a step back or a repeat with a FulfillmentError saying why.
     """
     if status not in FulfillmentStatus.values:
         raise FulfillmentError.refuse(
@@ -262,6 +260,18 @@ def advance_fulfillment(assignment: EventRecipientPackage, status: str) -> Event
             next=step.label.lower(),
             status=wanted.label.lower(),
         )
+    return wanted
+
+
+def advance_fulfillment(assignment: EventRecipientPackage, status: str) -> EventRecipientPackage:
+    """Move a package assignment one step along pending → ready → delivered.
+
+    Refuse a skip, a step back or a repeat with a FulfillmentError saying why (check_fulfillment).
+    The change is made only if the row still has the status it was read with, so two people
+    clicking at once cannot both move it.
+    """
+    wanted = check_fulfillment(assignment, status)
+    current = FulfillmentStatus(assignment.fulfillment_status)
     moved = EventRecipientPackage.objects.filter(
         pk=assignment.pk, fulfillment_status=current
     ).update(fulfillment_status=wanted)

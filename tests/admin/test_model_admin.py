@@ -246,7 +246,7 @@ def test_event_inline_does_not_offer_fulfillment_status(admin_client, bakery):
     assert "fulfillment_status" not in assignments.forms[0].fields
 
 
-def post_action(client, action, assignments):
+def post_action(client, action, assignments, **fields):
     """Run an assignment admin action on the given rows and follow to the changelist."""
     return client.post(
         admin_url(EventRecipientPackage, "changelist"),
@@ -255,6 +255,7 @@ def post_action(client, action, assignments):
             "_selected_action": [a.pk for a in assignments],
             "index": 0,
             "select_across": 0,
+            **fields,
         },
         follow=True,
     )
@@ -286,7 +287,7 @@ def test_mark_delivered_moves_ready_and_refuses_pending_row_by_row(admin_client,
         fulfillment_status=FulfillmentStatus.READY,
     )
 
-    response = post_action(admin_client, "mark_delivered", [alice, bob])
+    response = post_action(admin_client, "mark_delivered", [alice, bob], post="yes")
 
     assert statuses([alice, bob]) == ["pending", "delivered"]
     assert shown_messages(response) == [

@@ -148,6 +148,7 @@ def test_packages_move_one_step_at_a_time_and_a_skip_is_refused(page, baker, dem
 
     select_rows(page, [david.pk])
     run_action(page, "Mark delivered")
+    page.click("input[type=submit][value='Yes, mark delivered']")
     expect(messages).to_have_text("Marked 1 package assignment delivered.")
     assert _assignment_status(david.pk) == FulfillmentStatus.DELIVERED
 

@@ -35,8 +35,9 @@ chromium:
 	echo "Installing Debian's chromium for the browser tests"; \
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null
 
-# The browser tests save their pictures of the import preview, an error report and an event's
-# progress in docs/ for the README (elsewhere they keep them in a temporary directory).
+# The browser tests save their pictures (the import pages, the index, an event's plan, the
+# printable plan, a run's form, the fulfillment steps, the pages at 390 px) in docs/ for the
+# README (elsewhere they keep them in a temporary directory).
 screenshots: $(VENV)/.installed-test
 	mkdir -p docs
 	BAKERY_SCREENSHOTS=$(CURDIR)/docs $(BIN)/pytest tests/browser

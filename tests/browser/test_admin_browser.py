@@ -161,7 +161,7 @@ def test_packages_move_one_step_at_a_time_and_a_skip_is_refused(page, baker, dem
     assert _assignment_status(emma.pk) == FulfillmentStatus.PENDING
 
 
-def test_event_page_shows_progress_bars_and_package_statuses(page, baker, demo, tmp_path):
+def test_event_page_shows_progress_bars_and_package_statuses(page, baker, demo):
     christmas = Event.objects.get(name="Christmas 2025")
     targets = (
         EventProductionTarget.objects.filter(event=christmas).count()
@@ -180,4 +180,3 @@ def test_event_page_shows_progress_bars_and_package_statuses(page, baker, demo, 
     expect(bar).to_have_attribute("max", "4")
     statuses = page.locator("#recipient_packages-group tr.has_original td.field-fulfillment_status")
     expect(statuses).to_have_text(["Delivered", "Delivered", "Ready", "Pending", "Pending"])
-    screenshot(page, "event-progress.png", tmp_path, until=page.locator("fieldset", has=progress))

@@ -470,6 +470,18 @@ def rich_bakery():
     return b
 
 
+# The shopping list of plan_case's event, worked out by hand: 2 batches of bread and 3 of
+# cookies are left to bake.
+PLAN_CASE_SHOPPING_CSV = (
+    "ingredient,unit,quantity\n"
+    "Butter,cup,1.5\n"
+    "Flour,cup,6.75\n"
+    "Flour,g,200\n"
+    "Sugar,cup,3\n"
+    "Yeast,tsp,0.5\n"
+)
+
+
 def plan_case() -> Event:
     """Christmas 2025, its numbers worked out by hand in each test below.
 

@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from io import StringIO
@@ -15,6 +16,7 @@ import dj_database_url
 import psycopg
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, settings
 
@@ -338,3 +340,22 @@ def table(out: str) -> dict:
         if len(words) == 5 and words[1].isdigit():
             rows[words[0]] = tuple(int(w) for w in words[1:])
     return rows
+
+
+def manage(env: dict, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+    """Run manage.py in the project root in a subprocess; return the completed process."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=check,
+        timeout=120,
+    )
+
+
+def sqlite_env(path) -> dict:
+    """Return this process's environment with DATABASE_URL set to an SQLite file."""
+    return {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}

@@ -1,15 +1,11 @@
 """Options are written whole: a prefix of an option is a usage error, never a run of it."""
 
-import os
-import subprocess
-import sys
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command, get_commands, load_command_class
 
-from tests.helpers import minimal_document, row_count, write_document
+from tests.helpers import manage, minimal_document, row_count, sqlite_env, write_document
 
 PROJECT_COMMANDS = sorted(
     name for name, app in get_commands().items() if app in ("bakery", "production", "exchange")
@@ -53,14 +49,7 @@ def test_a_prefix_of_an_option_is_a_usage_error(name, prefix):
 
 def test_import_with_a_mistyped_option_from_the_shell_names_the_valid_ones(tmp_path):
     path = write_document(tmp_path, minimal_document())
-    done = subprocess.run(
-        [sys.executable, "manage.py", "import_bakery", path, "--force"],
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
-        timeout=120,
-    )
+    done = manage(sqlite_env(tmp_path / "db.sqlite3"), "import_bakery", path, "--force")
 
     assert done.returncode == 2
     usage, error = done.stderr.strip().splitlines()[0], done.stderr.strip().splitlines()[-1]

@@ -7,12 +7,9 @@ database did not change.
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 
 import pytest
-from django.conf import settings
 
 from bakery.models import Composition, FinishedGood
 from exchange import keyset
@@ -21,6 +18,7 @@ from tests.helpers import (
     DEMO_TODAY,
     NAMES,
     RUN_UUIDS,
+    manage,
     minimal_document,
     minimal_record,
     run_import,
@@ -1182,20 +1180,6 @@ def demo_database_env(tmp_path_factory):
     manage(env, "migrate", "--verbosity", "0", check=True)
     manage(env, "seed_demo", "--today", DEMO_TODAY, check=True)
     return env
-
-
-def manage(env, *args, check=False):
-    """Run manage.py in a subprocess and return the completed process."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=check,
-        timeout=120,
-    )
 
 
 def test_refused_import_from_the_shell_exits_1_with_located_lines_and_no_traceback(

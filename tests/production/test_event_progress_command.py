@@ -2,13 +2,10 @@ import datetime
 import itertools
 import json
 import os
-import subprocess
-import sys
 from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -24,6 +21,7 @@ from tests.factories import (
     ProductionRunFactory,
     RecipeFactory,
 )
+from tests.helpers import manage
 
 CHRISTMAS_TABLE = """\
 Christmas 2025 (2025-12-24)
@@ -260,20 +258,6 @@ def empty_database_env(tmp_path_factory):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
     manage(env, "migrate", "--verbosity", "0", check=True)
     return env
-
-
-def manage(env, *args, check=False):
-    """Run manage.py in a subprocess and return the completed process."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=check,
-        timeout=120,
-    )
 
 
 def test_unknown_event_from_the_shell_exits_1_with_the_message_and_no_traceback(

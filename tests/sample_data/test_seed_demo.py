@@ -1,12 +1,8 @@
 import datetime
-import os
-import subprocess
-import sys
 from collections import Counter
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
@@ -27,8 +23,10 @@ from tests.helpers import (
     DEMO_TODAY,
     Rollback,
     export_document,
+    manage,
     row_count,
     snapshot,
+    sqlite_env,
     without_exported_at,
 )
 
@@ -335,14 +333,7 @@ def test_seed_demo_refuses_a_bad_today_as_a_usage_error(db, text, message):
 
 
 def test_seed_demo_with_a_bad_today_from_the_shell_exits_2_with_one_line(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "manage.py", "seed_demo", "--today", "2025-02-30"],
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
-        timeout=120,
-    )
+    done = manage(sqlite_env(tmp_path / "db.sqlite3"), "seed_demo", "--today", "2025-02-30")
 
     assert done.returncode == 2
     assert done.stdout == ""

@@ -19,7 +19,7 @@ def choose_in_autocomplete(page: Page, field: str, search: str, option: str):
     page.locator(".select2-results__option", has_text=re.compile(f"^{re.escape(option)}$")).click()
 
 
-def test_production_run_form_fills_in_the_unit_yield_and_time(page, baker, demo, tmp_path):
+def test_production_run_form_fills_in_the_unit_yield_and_time(page, baker, current_demo, tmp_path):
     unit = FinishedUnit.objects.get(name="Chocolate Chip Cookie")
     events = list(nearest_first(Event.objects.all(), timezone.localdate()))
     before = timezone.now().replace(microsecond=0)

@@ -28,11 +28,18 @@ class PlanTable:
     numeric: frozenset[int]
 
 
+# The part of the plan that names people: who gets which package.
+PACKING = "packing"
+
 # The lists a baker downloads as CSV: file name part → (table key, CSV column names).
 CSV_LISTS = {
     "shopping": ("shopping_list", ("ingredient", "unit", "quantity")),
-    "packing": ("packing", ("recipient", "package", "quantity", "status")),
+    PACKING: (PACKING, ("recipient", "package", "quantity", "status")),
 }
+
+# A spreadsheet reads a cell starting with one of these as a formula: a name such as
+# "=HYPERLINK(...)" is written with a leading apostrophe, which shows it as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def plan_tables(plan: EventPlan) -> list[PlanTable]:
@@ -79,7 +86,7 @@ def plan_tables(plan: EventPlan) -> list[PlanTable]:
             "Nothing to buy.",
         ),
         (
-            "packing",
+            PACKING,
             "To pack",
             ("Recipient", "Package", "Quantity", "Status"),
             [
@@ -115,5 +122,10 @@ def plan_csv(plan: EventPlan, name: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(table.rows)
+    writer.writerows([as_text(cell) for cell in row] for row in table.rows)
     return out.getvalue()
+
+
+def as_text(cell: str) -> str:
+    """Return a CSV cell a spreadsheet shows as the text it is, never runs as a formula."""
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell

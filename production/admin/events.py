@@ -5,9 +5,10 @@ lists as CSV downloads (views of this admin, so the admin's login and permission
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,7 +18,7 @@ from django.utils.text import slugify
 from bakery.adminkit import BakeryAdmin, BakeryInline
 from bakery.models import Event, EventRecipientPackage
 from production.models import EventAssemblyTarget, EventProductionTarget
-from production.report import CSV_LISTS, plan_csv, plan_tables
+from production.report import CSV_LISTS, PACKING, plan_csv, plan_tables
 from production.services import event_plan, event_progress, nearest_first_ordering
 
 
@@ -51,13 +52,23 @@ class EventRecipientPackageInline(BakeryInline):
     extra = 1
 
 
+class NearestFirstChangeList(ChangeList):
+    """The event list in its default order, nearest upcoming first, which no column's
+    heading claims (Django would mark the model's Meta ordering as the sorted columns)."""
+
+    def get_ordering_field_columns(self):
+        if ORDER_VAR not in self.params:
+            return {}
+        return super().get_ordering_field_columns()
+
+
 @admin.register(Event)
 class EventAdmin(BakeryAdmin):
     list_display = ("name", "event_date", "year", "progress_summary")
     list_filter = ("year",)
     search_fields = ("name",)
     date_hierarchy = "event_date"
-    readonly_fields = ("progress", "plan")
+    readonly_fields = ("progress", "plan", "plan_without_packing")
     inlines = (EventProductionTargetInline, EventAssemblyTargetInline, EventRecipientPackageInline)
 
     def get_ordering(self, request):
@@ -65,11 +76,15 @@ class EventAdmin(BakeryAdmin):
         # heading still sorts by that column.
         return nearest_first_ordering(timezone.localdate())
 
+    def get_changelist(self, request, **kwargs):
+        return NearestFirstChangeList
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = [(None, {"fields": ("name", "event_date", "year", "notes")})]
         if obj is not None:
+            plan = "plan" if self.may_see_packing(request) else "plan_without_packing"
             fieldsets.append(("Progress", {"fields": ("progress",)}))
-            fieldsets.append(("What is left to do", {"fields": ("plan",)}))
+            fieldsets.append(("What is left to do", {"fields": (plan,)}))
         return fieldsets
 
     def get_urls(self):
@@ -99,24 +114,44 @@ class EventAdmin(BakeryAdmin):
 
     @admin.display(description="plan")
     def plan(self, obj):
+        return self._plan_section(obj, with_packing=True)
+
+    @admin.display(description="plan")
+    def plan_without_packing(self, obj):
+        return self._plan_section(obj, with_packing=False)
+
+    def may_see_packing(self, request) -> bool:
+        """Whether the user may see who gets which package: the assignments' view permission."""
+        assignments = self.admin_site.get_model_admin(EventRecipientPackage)
+        return assignments.has_view_permission(request)
+
+    def _plan_section(self, event, with_packing: bool) -> str:
         return render_to_string(
-            "production/plan_section.html",
-            {"tables": plan_tables(event_plan(obj)), "links": self._plan_links(obj)},
+            "production/plan_section.html", self._plan_context(event, with_packing)
         )
 
-    def _plan_links(self, event) -> dict:
-        """Return the addresses of an event's printable plan and CSV lists."""
+    def _plan_context(self, event, with_packing: bool) -> dict:
+        """Return the plan's tables and the addresses of its printable page and CSV lists,
+        the packing list only for users who may see the package assignments."""
         name = f"admin:{self.opts.app_label}_{self.opts.model_name}"
+        hidden = set() if with_packing else {PACKING}
         return {
-            "print": reverse(f"{name}_plan", args=[event.pk]),
-            **{
-                list_name: reverse(f"{name}_plan_csv", args=[event.pk, list_name])
-                for list_name in CSV_LISTS
+            "event": event,
+            "tables": [t for t in plan_tables(event_plan(event)) if t.key not in hidden],
+            "links": {
+                "print": reverse(f"{name}_plan", args=[event.pk]),
+                **{
+                    list_name: reverse(f"{name}_plan_csv", args=[event.pk, list_name])
+                    for list_name in CSV_LISTS
+                    if list_name not in hidden
+                },
             },
         }
 
     def _viewable_event(self, request, object_id) -> Event:
-        event = get_object_or_404(Event, pk=object_id)
+        event = self.get_object(request, unquote(object_id))
+        if event is None:
+            raise Http404(f"No event with the key {object_id!r}.")
         if not self.has_view_permission(request, event):
             raise PermissionDenied
         return event
@@ -125,9 +160,7 @@ class EventAdmin(BakeryAdmin):
         """The plan on a page of its own, to print: no admin chrome, a print stylesheet."""
         event = self._viewable_event(request, object_id)
         context = {
-            "event": event,
-            "tables": plan_tables(event_plan(event)),
-            "links": self._plan_links(event),
+            **self._plan_context(event, self.may_see_packing(request)),
             "change_url": reverse(
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[event.pk]
             ),
@@ -140,6 +173,8 @@ class EventAdmin(BakeryAdmin):
         event = self._viewable_event(request, object_id)
         if list_name not in CSV_LISTS:
             raise Http404(f"No list {list_name!r}; the lists are {', '.join(CSV_LISTS)}.")
+        if list_name == PACKING and not self.may_see_packing(request):
+            raise PermissionDenied
         filename = f"{slugify(event.name) or 'event'}-{list_name}-list.csv"
         return HttpResponse(
             plan_csv(event_plan(event), list_name),

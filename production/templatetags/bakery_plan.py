@@ -1,6 +1,7 @@
 """Template tags of the bakery's pages: decimals as the baker writes them, upcoming events."""
 
 from django import template
+from django.contrib import admin
 from django.utils import timezone
 
 from bakery.models import Event
@@ -23,12 +24,15 @@ def decimal(value) -> str:
 def upcoming_events(context):
     """The next events from today with their progress, for users who may see events."""
     request = context["request"]
-    if not request.user.has_perm("bakery.view_event"):
+    # The admin's own rules: view or change permission shows the events.
+    events_admin = admin.site.get_model_admin(Event)
+    if not events_admin.has_view_permission(request):
         return {"shown": False}
     today = timezone.localdate()
     events = Event.objects.filter(event_date__gte=today).order_by("event_date", "name")[:UPCOMING]
     return {
         "shown": True,
+        "may_add": events_admin.has_add_permission(request),
         "today": today,
         "upcoming": [
             {

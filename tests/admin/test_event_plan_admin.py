@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
-from bakery.models import Event
+from bakery.models import Event, Ingredient, Recipient
 from tests.factories import (
     PLAN_CASE_SHOPPING_CSV,
     EventAssemblyTargetFactory,
@@ -196,6 +196,8 @@ def test_an_unknown_list_or_event_is_not_found(admin_client, christmas):
     assert admin_client.get(event_url("plan_csv", christmas.pk + 1000, "shopping")).status_code == (
         404
     )
+    for url in ("/admin/bakery/event/abc/plan/", "/admin/bakery/event/abc/plan/shopping.csv"):
+        assert admin_client.get(url).status_code == 404
 
 
 def staff(*codenames):
@@ -205,17 +207,67 @@ def staff(*codenames):
 
 
 def test_the_plan_pages_need_permission_to_view_events(client, christmas):
-    plan, csv = event_url("plan", christmas.pk), event_url("plan_csv", christmas.pk, "packing")
-    for url in (plan, csv):
+    plan = event_url("plan", christmas.pk)
+    shopping = event_url("plan_csv", christmas.pk, "shopping")
+    for url in (plan, shopping):
         assert client.get(url).status_code == 302  # to the login page
 
     client.force_login(staff("view_recipe"))
-    for url in (plan, csv):
+    for url in (plan, shopping):
         assert client.get(url).status_code == 403
 
+    for codename in ("view_event", "change_event"):
+        client.force_login(staff(codename))
+        for url in (plan, shopping):
+            assert client.get(url).status_code == 200
+
+
+def test_who_gets_which_package_needs_permission_to_view_the_assignments(client, christmas):
+    packing = event_url("plan_csv", christmas.pk, "packing")
+    pages = [event_url("change", christmas.pk), event_url("plan", christmas.pk)]
+
     client.force_login(staff("view_event"))
-    for url in (plan, csv):
-        assert client.get(url).status_code == 200
+    assert client.get(packing).status_code == 403
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert rows(response, "plan-shopping_list")  # the rest of the plan is there
+        assertNotContains(response, 'id="plan-packing"')
+        assertNotContains(response, packing)
+        assertNotContains(response, "Carol")
+
+    client.force_login(staff("view_event", "view_eventrecipientpackage"))
+    assert client.get(packing).status_code == 200
+    for url in pages:
+        assert rows(client.get(url), "plan-packing")[1:] == [
+            "Bob|Gift|1|Pending",
+            "Carol|Gift|2|Ready",
+        ]
+
+
+def test_csv_lists_write_a_name_a_spreadsheet_would_run_as_text(admin_client, christmas):
+    Recipient.objects.filter(name="Bob").update(name='=HYPERLINK("http://x","y")')
+    Recipient.objects.filter(name="Carol").update(name="+Carol")
+    Ingredient.objects.filter(name="Sugar").update(name="@Sugar")
+    Ingredient.objects.filter(name="Yeast").update(name="-Yeast")
+
+    packing = admin_client.get(event_url("plan_csv", christmas.pk, "packing"))
+    shopping = admin_client.get(event_url("plan_csv", christmas.pk, "shopping"))
+
+    assert packing.content.decode().splitlines()[1:] == [
+        "'+Carol,Gift,2,Ready",
+        '"\'=HYPERLINK(""http://x"",""y"")",Gift,1,Pending',
+    ]
+    assert shopping.content.decode().splitlines()[1:] == [
+        "'-Yeast,tsp,0.5",
+        "'@Sugar,cup,3",
+        "Butter,cup,1.5",
+        "Flour,cup,6.75",
+        "Flour,g,200",
+    ]
+    # The page shows the names as they are.
+    page = admin_client.get(event_url("plan", christmas.pk))
+    assert "+Carol|Gift|2|Ready" in rows(page, "plan-packing")
 
 
 def test_event_list_shows_the_nearest_upcoming_first_then_the_past_latest_first(admin_client, db):
@@ -233,6 +285,9 @@ def test_event_list_shows_the_nearest_upcoming_first_then_the_past_latest_first(
 
     names = [event.name for event in response.context["cl"].result_list]
     assert names == ["Today", "Next week", "Far", "Yesterday", "Last year"]
+    # No column's heading claims this order as its own.
+    assertNotContains(response, "sorted ascending")
+    assertNotContains(response, "sorted descending")
     # A column's heading still sorts by that column.
     by_name = admin_client.get(event_url("changelist"), {"o": "1"})
     assert [e.name for e in by_name.context["cl"].result_list] == sorted(names)
@@ -272,6 +327,24 @@ def test_admin_index_says_when_no_event_is_coming(admin_client, db):
 
     assertContains(response, "No upcoming events.")
     assertContains(response, f'href="{event_url("add")}"')
+
+
+def test_admin_index_shows_the_events_to_a_user_who_may_change_them(client, calendar):
+    client.force_login(staff("change_event"))
+
+    response = client.get(reverse("admin:index"))
+
+    assertContains(response, 'id="upcoming-events"')
+    assertContains(response, ">Soon</a></h3>", html=False)
+
+
+def test_admin_index_offers_to_add_an_event_only_to_who_may(client, db):
+    client.force_login(staff("view_event"))
+    assertContains(client.get(reverse("admin:index")), "No upcoming events.")
+    assertNotContains(client.get(reverse("admin:index")), event_url("add"))
+
+    client.force_login(staff("view_event", "add_event"))
+    assertContains(client.get(reverse("admin:index")), event_url("add"))
 
 
 def test_admin_index_shows_no_events_to_a_user_who_may_not_see_them(client, calendar):

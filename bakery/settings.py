@@ -8,6 +8,7 @@ import contextlib
 import os
 import secrets
 import tempfile
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,22 @@ def _env_seconds(name: str, default: int) -> int:
     if seconds < 0:
         raise ImproperlyConfigured(f"{name} must be a whole number of seconds, not {value!r}.")
     return seconds
+
+
+def _env_time_zone(name: str, default: str) -> str:
+    """Read an IANA time zone name ("Europe/Berlin"); an unknown one is an error."""
+    value = _env(name)
+    if value is None:
+        return default
+    zone = value.strip()
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ImproperlyConfigured(
+            f"{name} must be a time zone name such as Europe/Berlin or America/Chicago, "
+            f"not {value!r}."
+        ) from None
+    return zone
 
 
 def _env_list(name: str, default: list[str]) -> list[str]:
@@ -220,7 +237,8 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# The baker's own day: "today" of the index's upcoming events, of event_plan and seed_demo.
+TIME_ZONE = _env_time_zone("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 

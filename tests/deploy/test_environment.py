@@ -1,5 +1,7 @@
 """The settings come from the environment: safe and local when unset, strict when set."""
 
+import re
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -118,3 +120,20 @@ def test_a_process_with_a_wrong_yes_no_value_does_not_start(tmp_path, name):
         "django.core.exceptions.ImproperlyConfigured: "
         f"{name} must be 1, 0, true, false, yes or no, not 'maybe'."
     )
+
+
+def test_the_time_zone_is_set_by_the_environment(tmp_path):
+    env = environment(DJANGO_SECRET_KEY_FILE=str(tmp_path / "secret_key"))
+
+    assert settings_of(env, "TIME_ZONE") == {"TIME_ZONE": "UTC"}
+    env["DJANGO_TIME_ZONE"] = " America/Chicago "
+    assert settings_of(env, "TIME_ZONE") == {"TIME_ZONE": "America/Chicago"}
+
+
+@pytest.mark.parametrize("value", ["Mars/Olympus", "../etc/passwd", "GMT+25", "europe berlin"])
+def test_an_unknown_time_zone_is_an_error_naming_the_variable(monkeypatch, value):
+    monkeypatch.setenv("DJANGO_TIME_ZONE", value)
+
+    said = f"DJANGO_TIME_ZONE must be .*{re.escape(repr(value))}"
+    with pytest.raises(ImproperlyConfigured, match=said):
+        project_settings._env_time_zone("DJANGO_TIME_ZONE", "UTC")

@@ -307,6 +307,11 @@ def nearest_first_ordering(today: datetime.date) -> list:
     return [past.asc(), upcoming_date.asc(nulls_last=True), F("event_date").desc(), F("name").asc()]
 
 
+def upcoming_events(today: datetime.date) -> QuerySet:
+    """Return the events dated today or later, the nearest first."""
+    return Event.objects.filter(event_date__gte=today).order_by("event_date", "name")
+
+
 def nearest_first(events: QuerySet, today: datetime.date) -> QuerySet:
     """Order events the nearest upcoming first, then the past ones, latest first."""
     return events.order_by(*nearest_first_ordering(today))

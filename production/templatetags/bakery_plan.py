@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from bakery.models import Event
 from bakery.numbers import decimal_text
+from production import services
 from production.services import event_progress
 
 register = template.Library()
@@ -29,7 +30,7 @@ def upcoming_events(context):
     if not events_admin.has_view_permission(request):
         return {"shown": False}
     today = timezone.localdate()
-    events = Event.objects.filter(event_date__gte=today).order_by("event_date", "name")[:UPCOMING]
+    events = services.upcoming_events(today)[:UPCOMING]
     return {
         "shown": True,
         "may_add": events_admin.has_add_permission(request),

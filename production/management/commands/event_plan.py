@@ -10,7 +10,7 @@ from bakery.models import Event
 from bakery.names import normalize_name
 from production.management.commands.event_progress import unknown_names_message
 from production.report import plan_csv, plan_tables
-from production.services import EventPlan, event_plan
+from production.services import EventPlan, event_plan, upcoming_events
 
 NO_UPCOMING_EVENT = "No event is coming (none dated today or later); name the event to plan."
 
@@ -78,11 +78,7 @@ class Command(ProjectCommand):
     def event(self, typed: str | None) -> Event:
         """Return the event named, or with no name the next one from today."""
         if typed is None:
-            event = (
-                Event.objects.filter(event_date__gte=timezone.localdate())
-                .order_by("event_date", "name")
-                .first()
-            )
+            event = upcoming_events(timezone.localdate()).first()
             if event is None:
                 raise CommandError(NO_UPCOMING_EVENT, returncode=1)
             return event

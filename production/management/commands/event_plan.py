@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from bakery.management.base import ProjectCommand
 from bakery.models import Event
-from bakery.names import normalize_name
-from production.management.commands.event_progress import unknown_names_message
+from production.management.commands.event_progress import events_named
 from production.report import plan_csv, plan_tables
 from production.services import EventPlan, event_plan, upcoming_events
 
@@ -82,9 +81,4 @@ class Command(ProjectCommand):
             if event is None:
                 raise CommandError(NO_UPCOMING_EVENT, returncode=1)
             return event
-        # Looked up as stored (NFC, spaces stripped), however the name was typed.
-        name = normalize_name(typed)
-        event = Event.objects.filter(name=name).first()
-        if event is None:
-            raise CommandError(unknown_names_message([name]), returncode=1)
-        return event
+        return events_named([typed])[0]

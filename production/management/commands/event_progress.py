@@ -93,6 +93,17 @@ def unknown_names_message(unknown: list[str]) -> str:
     return f"No events named {', '.join(named)}."
 
 
+def events_named(typed: list[str]) -> list[Event]:
+    """Return the events of the names typed, in the order asked, looked up as stored (NFC,
+    spaces stripped), refusing every unknown name at once (exit 1)."""
+    names = list(dict.fromkeys(normalize_name(name) for name in typed))
+    by_name = {event.name: event for event in Event.objects.filter(name__in=names)}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise CommandError(unknown_names_message(unknown), returncode=1)
+    return [by_name[name] for name in names]
+
+
 class Command(ProjectCommand):
     help = (
         "Show each event's progress against its production and assembly targets, and its "
@@ -116,9 +127,8 @@ class Command(ProjectCommand):
         )
 
     def handle(self, *args, **options):
-        # Looked up as stored (NFC, spaces stripped), however the name was typed.
-        names = [normalize_name(name) for name in options["events"]]
-        events = self.find_events(names) if names else events_by_proximity(timezone.localdate())
+        names = options["events"]
+        events = events_named(names) if names else events_by_proximity(timezone.localdate())
         progresses = [event_progress(event) for event in events]
         if options["format"] == "json":
             data = [progress.as_dict() for progress in progresses]
@@ -131,11 +141,3 @@ class Command(ProjectCommand):
                 self.stderr.write("No events yet.")
             return
         self.stdout.write("\n\n".join("\n".join(render_table(p)) for p in progresses))
-
-    def find_events(self, names: list[str]) -> list[Event]:
-        """Return the named events in the order asked, refusing every unknown name at once."""
-        by_name = {event.name: event for event in Event.objects.filter(name__in=names)}
-        unknown = [name for name in dict.fromkeys(names) if name not in by_name]
-        if unknown:
-            raise CommandError(unknown_names_message(unknown), returncode=1)
-        return [by_name[name] for name in dict.fromkeys(names)]
